@@ -1,0 +1,55 @@
+"""Step 2: build a neural network, train it and test it on images it has never seen.
+
+Run:  python step2.py            (python step2.py --help lists the flags)
+"""
+from tutorial_helpers import load_fashion_mnist, make_parser, quiet_tensorflow
+
+parser = make_parser(__doc__, epochs=5)
+args = parser.parse_args()
+
+with quiet_tensorflow():
+    import tensorflow as tf
+
+# The same seed gives the same starting weights and the same shuffling, so a
+# rerun prints the same numbers.
+tf.keras.utils.set_random_seed(args.seed)
+
+# Load and normalize the data, as in step 1.
+(x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
+x_train = x_train.astype("float32") / 255.0
+x_test = x_test.astype("float32") / 255.0
+
+# The model: a stack of layers, each feeding the next.
+model = tf.keras.Sequential([
+    tf.keras.Input(shape=(28, 28)),
+    tf.keras.layers.Flatten(),                        # 28x28 pixels -> a row of 784
+    tf.keras.layers.Dense(128, activation="relu"),    # 128 neurons learn features
+    tf.keras.layers.Dense(10, activation="softmax"),  # 10 scores, one per class
+])
+
+# How it learns: the Adam optimizer adjusts the weights to shrink the loss;
+# accuracy is the share of images classified right.
+# steps_per_execution=50 lets TensorFlow run 50 training steps at a time without
+# returning to Python: the same math, much less overhead.
+model.compile(optimizer=tf.keras.optimizers.Adam(),
+              loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"],
+              steps_per_execution=50)
+
+# Train: each epoch is one pass over the 60,000 training images.
+print()
+history = model.fit(x_train, y_train, epochs=args.epochs)
+
+# Test: how well does it do on the 10,000 images it never saw while training?
+print()
+test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=2)
+
+train_accuracy = history.history["accuracy"][-1]
+print()
+print(f"Training accuracy: {train_accuracy:.4f}   Test accuracy: {test_accuracy:.4f}")
+if train_accuracy - test_accuracy > 0.005:
+    print("The model does a little worse on new images than on the ones it learned "
+          "from: it has partly memorized its training set (overfitting).")
+else:
+    print("The model does as well on new images as on the ones it learned from: "
+          "it has learned general patterns, not memorized its training set.")

@@ -1,0 +1,43 @@
+"""Step 2 as a learner runs it: python step2.py."""
+import re
+
+import pytest
+
+from conftest import real_data_dir
+
+SUMMARY = re.compile(r"^Training accuracy: (\d\.\d{4})   Test accuracy: (\d\.\d{4})$", re.M)
+
+
+def test_step2_trains_and_learns_the_generated_classes(run_cached):
+    result = run_cached("step2.py", "--epochs", 2)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # quiet: no TensorFlow, absl or oneDNN lines
+    out = result.stdout
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    train_acc, test_acc = map(float, SUMMARY.search(out).groups())
+    assert train_acc > 0.6 and test_acc > 0.6  # chance is 0.1
+    assert "memorized" in out  # the sentence on the gap
+
+
+def test_same_seed_same_numbers(run_cached):
+    first = SUMMARY.search(run_cached("step2.py", "--epochs", 1, "--seed", 7).stdout)
+    second = SUMMARY.search(run_cached("step2.py", "--epochs", 1, "--seed", 7).stdout)
+    assert first.groups() == second.groups()
+
+
+def test_help_lists_the_flags(run):
+    result = run("step2.py", "--help")
+    assert result.returncode == 0
+    for flag in ("--epochs", "--seed", "--data-dir", "FASHION_MNIST_DIR"):
+        assert flag in result.stdout
+
+
+@pytest.mark.skipif(real_data_dir() is None,
+                    reason="real Fashion-MNIST not here: apt install dataset-fashion-mnist")
+def test_one_epoch_on_the_real_data(run):
+    result = run("step2.py", "--epochs", 1, "--data-dir", real_data_dir())
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "Note:" not in result.stdout  # the full 60,000 + 10,000
+    train_acc, test_acc = map(float, SUMMARY.search(result.stdout).groups())
+    assert test_acc >= 0.80
