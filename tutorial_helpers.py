@@ -4,11 +4,13 @@
 - quiet_tensorflow(): import TensorFlow without its start-up log lines.
 - load_fashion_mnist(): find the data offline first, check it, and only then download.
 - draw_image() / image_lines(): draw a 28x28 image in the terminal.
+- save_results(): note what a step measured, for the scenario's checks and the benchmark.
 - Ctrl-C ends a step with one line and exit code 130 instead of a traceback.
 """
 import argparse
 import contextlib
 import gzip
+import json
 import os
 import re
 import shutil
@@ -313,3 +315,22 @@ def image_lines(image, compact=False, color=None):
 
 def draw_image(image):
     print("\n".join(image_lines(image)))
+
+
+# --- results -----------------------------------------------------------------
+
+def results_dir():
+    """results/ beside the steps, or $TUTORIAL_RESULTS_DIR."""
+    return Path(os.environ.get("TUTORIAL_RESULTS_DIR") or Path(__file__).parent / "results")
+
+
+def save_results(step, **values):
+    """Write results/STEP.json: proof that the step ran to its end, and what it measured."""
+    folder = results_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{step}.json.tmp"
+        temporary.write_text(json.dumps(values, indent=2, default=float) + "\n")
+        os.replace(temporary, folder / f"{step}.json")
+    except OSError as error:  # a read-only checkout must not spoil a finished lesson
+        print(f"(Could not save results to {folder}: {error.strerror})")

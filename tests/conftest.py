@@ -31,12 +31,14 @@ class Runner:
         self.home = tmp_path / "home"
         self.keras_home = tmp_path / "keras_home"
         self.cache = self.keras_home / "datasets" / "fashion-mnist"
+        self.results = tmp_path / "results"
         self.home.mkdir()
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("FASHION_MNIST_DIR", "NO_COLOR", "TF_CPP_MIN_LOG_LEVEL")}
         self.env.update(
             HOME=str(self.home),
             KERAS_HOME=str(self.keras_home),
+            TUTORIAL_RESULTS_DIR=str(self.results),
             PYTHONPATH=os.pathsep.join([str(OFFLINE_SITE), str(ROOT)]),
             # Pretend the Debian package is absent unless a test says otherwise.
             TEST_SYSTEM_DATA_DIR=str(tmp_path / "no-system-data"),

@@ -1,5 +1,6 @@
 """Step 1 as a learner runs it: python step1.py."""
 import contextlib
+import json
 import os
 import pty
 import re
@@ -35,6 +36,9 @@ def test_step1_shows_shapes_classes_image_and_normalization(run_cached):
     assert drawing[2 * label + 4].count("@") == 40
     assert "Before: uint8, from 0 to 255" in out
     assert "After:  float32, from 0.0 to 1.0" in out
+    saved = json.loads((run_cached.results / "step1.json").read_text())
+    assert saved == {"image_index": 7, "label": label, "training_images": 1200,
+                     "test_images": 300}
 
 
 def test_step1_draws_in_colour_only_on_a_terminal(run_cached):

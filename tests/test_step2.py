@@ -1,4 +1,5 @@
 """Step 2 as a learner runs it: python step2.py."""
+import json
 import re
 
 import pytest
@@ -17,6 +18,9 @@ def test_step2_trains_and_learns_the_generated_classes(run_cached):
     train_acc, test_acc = map(float, SUMMARY.search(out).groups())
     assert train_acc > 0.6 and test_acc > 0.6  # chance is 0.1
     assert "memorized" in out  # the sentence on the gap
+    saved = json.loads((run_cached.results / "step2.json").read_text())
+    assert (saved["train_accuracy"], saved["test_accuracy"]) == pytest.approx(
+        (train_acc, test_acc), abs=5e-5)
 
 
 def test_same_seed_same_numbers(run_cached):
