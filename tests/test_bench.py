@@ -1,0 +1,125 @@
+"""The benchmark, bench/run.py, on small generated data: every field is there.
+
+Timings are never asserted: on generated data and a shared machine they mean nothing.
+"""
+import datetime
+import gzip
+import json
+import numbers
+
+from fake_data import write_dataset
+
+TARGETS = ["baseline", "step2", "import-tf"]  # step3 has its own tests; same code path
+FIELDS = ["wall_s", "first_line_s", "train_s", "peak_rss_mb",
+          "train_accuracy", "test_accuracy", "stderr_lines"]
+HEADINGS = ["wall s", "1st line s", "train s", "peak MB", "train acc", "test acc", "stderr"]
+MACHINE = ["cpu", "cores", "python", "tensorflow", "keras", "numpy", "platform"]
+RATIOS = ["wall_s", "train_s", "peak_rss_mb", "test_accuracy"]
+RATIO_LABELS = ["wall time", "training time", "peak memory", "test accuracy", "stderr lines"]
+TRAINS = {"baseline", "step2"}  # targets that train: the floor has no training numbers
+
+
+def is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def bench(run, *args):
+    return run("bench/run.py", "--repeat", 1, "--no-warmup", *args, timeout=240)
+
+
+def test_table_and_json_have_every_field(run, tmp_path):
+    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    report_path = tmp_path / "out" / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path,
+                   "--only", ",".join(TARGETS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+    # The table: one header, then min/median/max rows for every target.
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("target"))
+    for heading in HEADINGS:
+        assert heading in header
+    start = lines.index(header)
+    for position, name in enumerate(TARGETS):
+        rows = lines[start + 1 + 3 * position: start + 4 + 3 * position]
+        assert rows[0].split()[:2] == [name, "min"]
+        assert [row.split()[0] for row in rows[1:]] == ["median", "max"]
+        for row in rows:
+            assert len(row.split()) == len(HEADINGS) + (2 if row is rows[0] else 1)
+    ratio_block = result.stdout.split("Step 2 against the baseline")[1]
+    for label in RATIO_LABELS:
+        assert f"  {label} " in ratio_block
+    assert ratio_block.count("PASS") + ratio_block.count("MISS") + ratio_block.count("n/a") == 6
+
+    # The JSON: the machine, the runs, their summary and the ratios.
+    report = json.loads(report_path.read_text())
+    assert set(MACHINE) <= set(report["machine"])
+    assert all(report["machine"][key] for key in MACHINE)
+    assert is_number(report["machine"]["cores"])
+    datetime.datetime.fromisoformat(report["date"])
+    assert report["repeat"] == 1
+    assert report["data_dir"] == str(data.resolve())
+    assert report["data"] == {"train_images": 500, "test_images": 100}
+    assert list(report["runs"]) == TARGETS
+    for name, runs in report["runs"].items():
+        assert len(runs) == 1
+        run_ = runs[0]
+        assert run_["exit_code"] == 0
+        for field in FIELDS:
+            expected_none = name not in TRAINS and field in (
+                "train_s", "train_accuracy", "test_accuracy")
+            assert (run_[field] is None) if expected_none else is_number(run_[field]), \
+                (name, field)
+        assert 0 < run_["first_line_s"] <= run_["wall_s"]
+        assert run_["peak_rss_mb"] > 50  # a Python with TensorFlow loaded
+        if name in TRAINS:
+            assert 0 < run_["train_s"] < run_["wall_s"]
+            assert 0.6 < run_["test_accuracy"] <= 1  # the generated classes are easy
+    assert report["runs"]["step2"][0]["stderr_lines"] == 0
+    assert report["runs"]["step2"][0]["results"]["test_accuracy"] == \
+        report["runs"]["step2"][0]["test_accuracy"]
+    for name in TARGETS:
+        for field in FIELDS:
+            stats = report["summary"][name][field]
+            if stats is None:
+                assert name not in TRAINS
+                continue
+            assert stats["min"] <= stats["median"] <= stats["max"]
+    ratios = report["ratios"]["step2_vs_baseline"]
+    assert all(is_number(ratios[field]) and ratios[field] > 0 for field in RATIOS)
+    checks = report["checks"]["step2_vs_baseline"]
+    assert checks["peak_rss_mb_absolute"]["pass"] is None  # not the full data
+    assert checks["stderr_lines"]["pass"] is True
+
+
+def test_no_data_says_how_to_get_it(run):
+    # run's KERAS_HOME is empty and the Debian package's folder is hidden.
+    result = bench(run)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "sudo apt install dataset-fashion-mnist" in result.stderr
+    assert "--data-dir" in result.stderr
+    assert result.stdout == ""
+
+
+def test_data_dir_without_the_files(run, tmp_path):
+    result = bench(run, "--data-dir", tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "train-images-idx3-ubyte.gz" in result.stderr
+
+
+def test_a_failing_run_is_shown_and_fails_the_benchmark(run, tmp_path):
+    data = write_dataset(tmp_path / "data", n_train=100, n_test=50)
+    with gzip.open(data / "t10k-images-idx3-ubyte.gz", "wb") as broken:
+        broken.write(b"not an IDX file")
+    report_path = tmp_path / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path, "--only", "step2")
+    assert result.returncode == 1
+    assert "step2 failed with exit code 1" in result.stdout
+    assert "| Error:" in result.stdout  # the end of the step's own stderr
+    assert "Failed runs: step2 1 of 1" in result.stdout
+    report = json.loads(report_path.read_text())
+    assert report["runs"]["step2"][0]["exit_code"] == 1
+    assert report["summary"]["step2"]["wall_s"] is None
