@@ -1,0 +1,619 @@
+"""The Killercoda scenario in scenario/: its text must never drift from the code.
+
+- index.json parses, names files that exist, one step page per step script.
+- Shell scripts pass `bash -n`; the markdown uses only Killercoda's actions.
+- Every command the text runs with {{exec}} is one the project supports: the step
+  script exists and takes those flags and values (its real --help says so).
+- Every python snippet marked `<!-- from stepN.py -->` is in that script
+  (whitespace aside); a snippet marked `<!-- edit of stepN.py -->` differs from a
+  piece of that script only in its numbers.
+- Every number the text shows that code computes is recomputed here: softmax, ReLU
+  and Flatten with real Keras, arithmetic such as `28 × 28 = 784` with Python, data
+  set sizes and default epochs from the code, accuracies and times from the
+  benchmark's bench/results.json (median) within ACCURACY_TOLERANCE and
+  TIME_TOLERANCE. A number that looks measured (0.87, 12%, 30 seconds, 500 MB)
+  but is not checked in one of these ways fails the test.
+- Each verify script fails in a clean folder and prints `done` after its step ran
+  (on generated data); the background script is run with stand-ins for apt-get,
+  git and python3 to check its markers, its log and that a second run is harmless.
+"""
+import json
+import math
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+SCENARIO = ROOT / "scenario"
+INDEX = json.loads((SCENARIO / "index.json").read_text())
+BENCH_RESULTS = ROOT / "bench" / "results.json"
+
+# How close a number quoted in the text must be to the benchmark's median.
+ACCURACY_TOLERANCE = 0.005  # absolute, for *_accuracy fields
+TIME_TOLERANCE = 0.15       # relative, for times (*_s) and memory (*_mb)
+
+# Code actions Killercoda knows. Katacoda-only syntax has no effect there.
+KILLERCODA_ACTIONS = {"{{exec}}", "{{exec interrupt}}", "{{copy}}", "{{}}"}
+KATACODA_ONLY = ["{{execute", "{{open}}", "data-filename", "data-target", "{{copy T"]
+
+
+def pages():
+    """(name, path) of every markdown page index.json names, in order."""
+    details = INDEX["details"]
+    named = [("intro", details["intro"])]
+    named += [(f"step{i}", step) for i, step in enumerate(details["steps"], 1)]
+    named.append(("finish", details["finish"]))
+    return [(name, SCENARIO / entry["text"]) for name, entry in named]
+
+
+PAGES = pages()
+STEP_PAGES = [(name, path) for name, path in PAGES if name.startswith("step")]
+
+
+def read(path):
+    return Path(path).read_text()
+
+
+# --- markdown parsing --------------------------------------------------------
+
+FENCE = re.compile(r"^[ \t]*```(\w*)[ \t]*\n(.*?)^[ \t]*```(\{\{[^}\n]*\}\})?[ \t]*$",
+                   re.M | re.S)
+INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)(\{\{[^}\n]*\}\})?")
+MARKER = re.compile(r"<!--\s*(from|edit of)\s+(\S+)\s*-->\s*$")
+
+
+def blocks(text):
+    """Fenced blocks: dicts with lang, body, action, marker ((kind, file) or None), span."""
+    found = []
+    for match in FENCE.finditer(text):
+        before = text[:match.start()].rstrip("\n").splitlines()
+        marker = MARKER.search(before[-1]) if before else None
+        found.append(dict(lang=match.group(1), body=match.group(2),
+                          action=match.group(3), span=match.span(),
+                          marker=marker.groups() if marker else None))
+    return found
+
+
+def exec_commands(text):
+    """Every shell command line the page runs with {{exec}}."""
+    commands = []
+    for block in blocks(text):
+        if block["action"] and block["action"].startswith("{{exec"):
+            commands += [line.strip() for line in block["body"].splitlines() if line.strip()]
+    outside = blank_blocks(text, lambda block: True)
+    commands += [m.group(1).strip() for m in INLINE.finditer(outside)
+                 if m.group(2) and m.group(2).startswith("{{exec")]
+    return commands
+
+
+def blank_blocks(text, which):
+    """text with the chosen fenced blocks replaced by spaces (offsets kept)."""
+    for block in blocks(text):
+        if which(block):
+            start, end = block["span"]
+            text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text
+
+
+def squash(code):
+    return re.sub(r"\s+", "", code)
+
+
+ALL_EXEC = [(name, command) for name, path in PAGES for command in exec_commands(read(path))]
+ALL_SNIPPETS = [(name, block) for name, path in PAGES for block in blocks(read(path))
+                if block["lang"] == "python"]
+
+
+# --- index.json and the scripts -----------------------------------------------
+
+def test_index_json_has_the_killercoda_shape():
+    assert INDEX["title"] and INDEX["description"]
+    assert INDEX["backend"]["imageid"] == "ubuntu"
+    details = INDEX["details"]
+    for part in ("intro", "finish"):
+        assert details[part]["text"].endswith(".md")
+    # One step per step script, in order.
+    scripts = sorted(p.name for p in ROOT.glob("step*.py"))
+    assert scripts == [f"step{i}.py" for i in range(1, len(details["steps"]) + 1)]
+    for step in details["steps"]:
+        assert step["title"] and step["text"].endswith(".md") and step["verify"]
+    assert details["intro"]["background"] and details["intro"]["foreground"]
+
+
+def test_every_file_index_json_names_exists():
+    def names(entry):
+        return [v for k, v in entry.items() if k in ("text", "background", "foreground", "verify")]
+    details = INDEX["details"]
+    entries = [details["intro"], *details["steps"], details["finish"]]
+    named = [name for entry in entries for name in names(entry)]
+    for name in named:
+        assert (SCENARIO / name).is_file(), name
+    # ... and nothing in the folder is left unused.
+    present = {str(p.relative_to(SCENARIO)) for p in SCENARIO.rglob("*") if p.is_file()}
+    assert present - {"index.json"} == set(named)
+
+
+@pytest.mark.parametrize("script", sorted(SCENARIO.rglob("*.sh")), ids=lambda p: p.name)
+def test_shell_script_passes_bash_n(script):
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert read(script).startswith("#!/usr/bin/env bash\n")
+
+
+def defaults(script):
+    """The NAME="${NAME:-value}" defaults a shell script sets."""
+    return dict(re.findall(r'^(\w+)="\$\{\1:-([^}]*)\}"', read(script), re.M))
+
+
+def test_the_scripts_agree_on_folder_and_markers():
+    background = defaults(SCENARIO / "intro" / "background.sh")
+    foreground = defaults(SCENARIO / "intro" / "foreground.sh")
+    for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER"):
+        assert foreground[name] == background[name], name
+    for _, path in STEP_PAGES:
+        verify = SCENARIO / path.parent / "verify.sh"
+        assert defaults(verify)["TUTORIAL_DIR"] == background["TUTORIAL_DIR"]
+    # The page that starts the lesson goes to that folder and that venv.
+    folder = background["TUTORIAL_DIR"].replace("/root", "~", 1)
+    commands = exec_commands(read(STEP_PAGES[0][1]))
+    assert commands[:2] == [f"cd {folder}", "source .venv/bin/activate"]
+    assert 'venv="$TUTORIAL_DIR/.venv"' in read(SCENARIO / "intro" / "background.sh")
+    assert re.search(r'^REPO_URL="[^"]+"$', read(SCENARIO / "intro" / "background.sh"), re.M)
+
+
+def test_foreground_never_exits_the_learners_shell():
+    code = [line.split("#")[0] for line in read(SCENARIO / "intro" / "foreground.sh").splitlines()]
+    assert not any(re.search(r"\b(exit|set -e|set -\w*e)\b", line) for line in code)
+
+
+# --- Killercoda markdown -------------------------------------------------------
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_only_killercoda_actions(name, path):
+    text = read(path)
+    for action in re.findall(r"\{\{[^}]*\}\}", text):
+        assert action in KILLERCODA_ACTIONS, f"{name}: {action} is not a Killercoda action"
+    for syntax in KATACODA_ONLY:
+        assert syntax not in text, f"{name}: {syntax} is Katacoda-only"
+    # An action always follows a closing fence or an inline code span.
+    for match in re.finditer(r"\{\{[^}]*\}\}", text):
+        assert text[:match.start()].endswith("`"), f"{name}: stray {match.group()}"
+    # Every fenced block is closed and every <details> too.
+    assert text.count("```") % 2 == 0
+    assert text.count("<details>") == text.count("</details>")
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_every_page_ends_with_what_to_try_next(name, path):
+    headings = re.findall(r"^#+ (.+)$", blank_blocks(read(path), lambda b: True), re.M)
+    assert headings[-1] == "What to try next", name
+
+
+# --- commands ----------------------------------------------------------------
+
+def results_steps():
+    """The steps that write results/<step>.json (save_results("stepN", ...))."""
+    return {m for p in ROOT.glob("step*.py")
+            for m in re.findall(r'save_results\(\s*"(\w+)"', read(p))}
+
+
+def test_the_text_runs_every_step():
+    ran = {shlex.split(command)[1] for _, command in ALL_EXEC
+           if command.startswith("python ")}
+    assert ran == {p.name for p in ROOT.glob("step*.py")}
+
+
+@pytest.mark.parametrize("page,command", ALL_EXEC, ids=[c for _, c in ALL_EXEC])
+def test_exec_command_is_supported(page, command, run):
+    words = shlex.split(command)
+    step_scripts = {p.name for p in ROOT.glob("step*.py")}
+    if words[0] == "python":
+        script, args = words[1], words[2:]
+        assert script in step_scripts, f"{command}: no such step script"
+        help_text = run(script, "--help").stdout
+        for flag in (a.split("=")[0] for a in args if a.startswith("-")):
+            assert re.search(rf"(^|\s|\[){re.escape(flag)}\b", help_text), \
+                f"{command}: {script} has no {flag}"
+        # The flags *and their values* parse: argparse checks each value as it
+        # reads it, before it reaches --help.
+        result = run(script, *args, "--help")
+        assert result.returncode == 0, f"{command}: {result.stderr}"
+        return
+    # Everything else: the few shell commands the lesson needs, each checked.
+    folder = defaults(SCENARIO / "intro" / "background.sh")["TUTORIAL_DIR"]
+    if words[0] == "cd":
+        assert words[1:] == [folder.replace("/root", "~", 1)]
+    elif words[0] == "source":
+        assert words[1:] == [".venv/bin/activate"]
+    elif words[0] == "cat" and len(words) == 2 and words[1].startswith("results/"):
+        assert words[1][len("results/"):-len(".json")] in results_steps()
+    elif words[0] == "nano" or words[:2] in (["git", "diff"], ["git", "restore"]):
+        files = words[1:] if words[0] == "nano" else words[2:]
+        assert files and all(f in step_scripts for f in files), command
+    else:
+        pytest.fail(f"{page}: {command!r} is not a command the project supports")
+
+
+# --- snippets -------------------------------------------------------------------
+
+@pytest.mark.parametrize("page,block", ALL_SNIPPETS,
+                         ids=[f"{p}:{b['body'].strip().splitlines()[0][:40]}"
+                              for p, b in ALL_SNIPPETS])
+def test_python_snippet_is_in_its_script(page, block):
+    assert block["marker"], f"{page}: a python block needs <!-- from stepN.py --> before it"
+    kind, script = block["marker"]
+    code = read(ROOT / script)
+    if kind == "from":
+        assert block["action"] is None, "a snippet from a script is for reading, not running"
+        assert squash(block["body"]) in squash(code), \
+            f"{page}: this snippet is no longer in {script}:\n{block['body']}"
+    else:  # an edit the learner makes: the same code with other numbers
+        def numberless(text):
+            return re.sub(r"\d+(\.\d+)?", "N", squash(text))
+        assert block["action"] == "{{copy}}"
+        assert numberless(block["body"]) in numberless(code), \
+            f"{page}: {script} has no line this edit applies to:\n{block['body']}"
+        assert squash(block["body"]) not in squash(code), "an edit must change something"
+
+
+def test_every_step_page_shows_code_from_its_script():
+    for name, _ in STEP_PAGES:
+        shown = {block["marker"][1] for page, block in ALL_SNIPPETS
+                 if page == name and block["marker"] and block["marker"][0] == "from"}
+        assert f"{name}.py" in shown, name
+
+
+def test_inline_code_that_names_a_call_or_setting_is_in_a_step_script():
+    code = squash("".join(read(p) for p in ROOT.glob("step*.py")))
+    for name, path in STEP_PAGES:
+        prose = blank_blocks(read(path), lambda block: True)
+        for match in INLINE.finditer(prose):
+            span = match.group(1)
+            if match.group(2) is None and re.search(r"[A-Za-z_]\w*[(=]", span):
+                assert squash(span) in code, f"{name}: `{span}` is in no step script"
+
+
+# --- numbers --------------------------------------------------------------------
+
+NUMBER = r"-?\d+(?:\.\d+)?"
+LIST = rf"\[\s*{NUMBER}(?:\s*,\s*{NUMBER})*\s*\]"
+SOFTMAX = re.compile(rf"softmax\(({LIST})\)\s*=\s*({LIST})")
+RELU = re.compile(rf"relu\(({NUMBER})\)\s*=\s*({NUMBER})")
+FLATTEN_VALUES = re.compile(r"(\[\[[\d,\s\[\]]+\]\])\s*→\s*(\[[\d,\s]+\])")
+FLATTEN_SHAPE = re.compile(r"\(batch((?:,\s*\d+)+)\)\s*→\s*\(batch((?:,\s*\d+)+)\)")
+TERM = r"(?:e\^-?\d+(?:\.\d+)?|-log\(\d+(?:\.\d+)?\)|\d+(?:\.\d+)?)"
+ARITHMETIC = re.compile(rf"(?<![\w.^\-])({TERM}(?:\s*[+×/]\s*{TERM})+|e\^-?\d+(?:\.\d+)?"
+                        rf"|-log\(\d+(?:\.\d+)?\))\s*=\s*(\d+(?:\.\d+)?)(?![\d.])")
+SIZES = re.compile(r"(\d[\d,]*) (training|test) images")
+DEFAULT_EPOCHS = re.compile(r"`(step\d\.py)` trains for (\d+) epochs")
+BENCH = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:%|seconds|s|MB))?\**\s*<!--\s*bench:\s*([\w-]+)\.(\w+)\s*-->")
+# What looks like a measured number: a fraction with 2+ decimals, a percentage,
+# a time or an amount of memory.
+MEASURED = re.compile(r"(?<![\w.])(0\.\d{2,}|\d+(?:\.\d+)?\s*(?:%|seconds?\b|minutes?\b|s\b|MB\b|GB\b))")
+
+
+def numbers(text):
+    return [float(n) for n in re.findall(NUMBER, text)]
+
+
+def decimals(shown):
+    return len(shown.split(".")[1]) if "." in shown else 0
+
+
+def close(value, shown):
+    """value, rounded as the text shows it, equals the text."""
+    return abs(value - float(shown)) <= 0.5 * 10 ** -decimals(shown) + 1e-9
+
+
+def prose(path):
+    """A page without its commands and snippets (those are checked as code)."""
+    return blank_blocks(read(path), lambda b: b["lang"] == "python" or b["action"])
+
+
+ALL_PROSE = [(name, prose(path)) for name, path in PAGES]
+
+
+def found(pattern):
+    return [(name, m) for name, text in ALL_PROSE for m in pattern.finditer(text)]
+
+
+KERAS_PROBE = r"""
+import json, sys
+import numpy as np
+import keras
+ask = json.loads(sys.argv[1])
+def array(x):
+    return keras.ops.convert_to_numpy(x).tolist()
+answer = {
+    "softmax": [array(keras.activations.softmax(np.array([s], "float32")))[0]
+                for s in ask["softmax"]],
+    "relu": [array(keras.activations.relu(np.array([x], "float32")))[0] for x in ask["relu"]],
+    "flatten_values": [array(keras.layers.Flatten()(np.array([v], "float32")))[0]
+                       for v in ask["flatten_values"]],
+    "flatten_shape": [list(keras.layers.Flatten()(np.zeros([3] + s, "float32")).shape)[1:]
+                      for s in ask["flatten_shape"]],
+}
+print(json.dumps(answer))
+"""
+
+
+@pytest.fixture(scope="module")
+def keras_says(tmp_path_factory):
+    """Ask real Keras layers and activations for the text's worked examples."""
+    ask = {
+        "softmax": [json.loads(m.group(1)) for _, m in found(SOFTMAX)],
+        "relu": [float(m.group(1)) for _, m in found(RELU)],
+        "flatten_values": [json.loads(m.group(1)) for _, m in found(FLATTEN_VALUES)],
+        "flatten_shape": [[int(n) for n in numbers(m.group(1))] for _, m in found(FLATTEN_SHAPE)],
+    }
+    home = tmp_path_factory.mktemp("keras")
+    env = dict(os.environ, KERAS_HOME=str(home), HOME=str(home), TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", KERAS_PROBE, json.dumps(ask)],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_softmax_example_matches_keras(keras_says):
+    matches = found(SOFTMAX)
+    assert any(numbers(m.group(1)) == [0.0, -1.0, 2.0, 3.0] for _, m in matches)
+    for (name, match), probabilities in zip(matches, keras_says["softmax"]):
+        shown = re.findall(NUMBER, match.group(2))
+        assert len(shown) == len(probabilities)
+        for value, text in zip(probabilities, shown):
+            assert close(value, text), f"{name}: {match.group()} (Keras: {probabilities})"
+        # The formula the text explains gives the same.
+        scores = numbers(match.group(1))
+        total = sum(math.exp(s) for s in scores)
+        assert all(close(math.exp(s) / total, t) for s, t in zip(scores, shown))
+
+
+def test_relu_examples_match_keras_and_the_rule(keras_says):
+    matches = found(RELU)
+    inputs = [float(m.group(1)) for _, m in matches]
+    assert any(x > 0 for x in inputs) and any(x < 0 for x in inputs)
+    for (name, match), value in zip(matches, keras_says["relu"]):
+        x, shown = float(match.group(1)), match.group(2)
+        assert close(value, shown), f"{name}: {match.group()} (Keras: {value})"
+        assert close(x if x > 0 else 0.0, shown)
+
+
+def test_flatten_example_matches_a_keras_flatten_layer(keras_says):
+    shapes = found(FLATTEN_SHAPE)
+    assert any(numbers(m.group(1)) == [2, 2] for _, m in shapes)
+    for (name, match), shape in zip(shapes, keras_says["flatten_shape"]):
+        assert [int(n) for n in numbers(match.group(2))] == shape, f"{name}: {match.group()}"
+    values = found(FLATTEN_VALUES)
+    assert values
+    for (name, match), flat in zip(values, keras_says["flatten_values"]):
+        assert numbers(match.group(2)) == flat, f"{name}: {match.group()}"
+
+
+def evaluate(expression):
+    python = re.sub(r"e\^(-?[\d.]+)", r"math.exp(\1)", expression)
+    python = re.sub(r"-log\(([\d.]+)\)", r"-math.log(\1)", python).replace("×", "*")
+    return eval(python, {"math": math, "__builtins__": {}})
+
+
+def test_arithmetic_in_the_text_is_right():
+    matches = found(ARITHMETIC)
+    assert len(matches) >= 5
+    for name, match in matches:
+        value = evaluate(match.group(1))
+        assert close(value, match.group(2)), f"{name}: {match.group()} (is {value:.6g})"
+
+
+def test_data_set_sizes_are_the_real_ones():
+    sys.path.insert(0, str(ROOT))
+    import tutorial_helpers
+    matches = found(SIZES)
+    assert {m.group(2) for _, m in matches} == {"training", "test"}
+    for name, match in matches:
+        assert int(match.group(1).replace(",", "")) == tutorial_helpers.FULL_SIZES[
+            "train" if match.group(2) == "training" else "test"], f"{name}: {match.group()}"
+
+
+def test_default_epochs_are_the_scripts_defaults(run):
+    matches = found(DEFAULT_EPOCHS)
+    assert matches
+    for name, match in matches:
+        help_text = run(match.group(1), "--help").stdout
+        default = re.search(r"--epochs EPOCHS\s+.*?\(default:\s*(\d+)\)", help_text, re.S)
+        assert default and default.group(1) == match.group(2), f"{name}: {match.group()}"
+
+
+def test_measured_numbers_match_the_benchmark():
+    matches = found(BENCH)
+    if not matches:
+        pytest.skip("the text quotes no benchmark numbers")
+    assert BENCH_RESULTS.is_file(), "the text quotes bench/results.json, which is missing"
+    summary = json.loads(BENCH_RESULTS.read_text())["summary"]
+    for name, match in matches:
+        shown, unit, target, field = match.groups()
+        value = float(shown) / (100 if unit and unit.strip() == "%" else 1)
+        median = summary[target][field]["median"]
+        if field.endswith("_accuracy"):
+            assert abs(value - median) <= ACCURACY_TOLERANCE, \
+                f"{name}: {match.group()} but the benchmark's median is {median:.4f}"
+        else:
+            assert abs(value - median) <= TIME_TOLERANCE * median, \
+                f"{name}: {match.group()} but the benchmark's median is {median:.3g}"
+
+
+def test_no_unchecked_measured_numbers():
+    checked = [SOFTMAX, RELU, FLATTEN_VALUES, FLATTEN_SHAPE, ARITHMETIC, SIZES, BENCH]
+    for name, text in ALL_PROSE:
+        spans = [m.span() for pattern in checked for m in pattern.finditer(text)]
+        for match in MEASURED.finditer(text):
+            assert any(start <= match.start() and match.end() <= end for start, end in spans), \
+                (f"{name}: {match.group()!r} looks measured but nothing checks it: tag it "
+                 f"<!-- bench: TARGET.FIELD --> or show how it is computed")
+
+
+# --- verify scripts ---------------------------------------------------------------
+
+def verify(script, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_RESULTS_DIR",)}
+    clean.update(env)
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True,
+                          env=clean, timeout=60)
+
+
+STEP_ARGS = {"step2": ["--epochs", "1"], "step3": ["--epochs", "2"]}
+
+
+@pytest.mark.parametrize("name,path", STEP_PAGES, ids=[n for n, _ in STEP_PAGES])
+def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, tmp_path):
+    script = SCENARIO / path.parent / "verify.sh"
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    before = verify(script, TUTORIAL_DIR=str(clean))
+    assert before.returncode != 0 and "done" not in before.stdout
+    assert "python " + name + ".py" in before.stdout + before.stderr  # says what to run
+
+    result = run_cached(f"{name}.py", *STEP_ARGS.get(name, []))
+    assert result.returncode == 0, result.stderr
+    after = verify(script, TUTORIAL_DIR=str(clean), TUTORIAL_RESULTS_DIR=str(run_cached.results))
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert after.stdout.strip() == "done"
+    # The default folder layout too: results/ inside the tutorial's folder.
+    (clean / "results").mkdir()
+    (clean / "results" / f"{name}.json").write_text(
+        (run_cached.results / f"{name}.json").read_text())
+    assert verify(script, TUTORIAL_DIR=str(clean)).stdout.strip() == "done"
+
+
+@pytest.mark.parametrize("name,path", STEP_PAGES, ids=[n for n, _ in STEP_PAGES])
+@pytest.mark.parametrize("content", ["", "{}", "[]", "not json"])
+def test_verify_rejects_a_broken_results_file(name, path, content, tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / f"{name}.json").write_text(content)
+    result = verify(SCENARIO / path.parent / "verify.sh", TUTORIAL_DIR=str(tmp_path))
+    assert result.returncode != 0 and "done" not in result.stdout
+
+
+# --- background and foreground scripts ---------------------------------------------
+
+STUBS = {
+    "apt-get": 'echo "apt-get $*" >>"$STUB_LOG"',
+    "apt-cache": 'echo "apt-cache $*" >>"$STUB_LOG"; echo "  Candidate: ${STUB_CANDIDATE:-1.0}"',
+    "git": '''echo "git $*" >>"$STUB_LOG"
+[ "$1" = clone ] || exit 1
+target="${@: -1}"; mkdir -p "$target"; touch "$target/step1.py" "$target/requirements.txt"''',
+    "python3": '''echo "python3 $*" >>"$STUB_LOG"
+if [ "$1" = -c ]; then [ -z "${STUB_NO_VENV:-}" ] || [ -f "$STUB_DIR/venv-installed" ]; exit; fi
+if [ "$1 $2" = "-m venv" ]; then
+  dir="${@: -1}"; mkdir -p "$dir/bin"; touch "$dir/bin/activate"
+  printf '#!/usr/bin/env bash\\necho "venv-python $*" >>"$STUB_LOG"\\n[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"\\n' >"$dir/bin/python"
+  chmod +x "$dir/bin/python"; exit 0
+fi
+exit 1''',
+}
+
+
+@pytest.fixture
+def setup_env(tmp_path):
+    """Environment for background.sh with stand-ins for apt-get, apt-cache, git, python3."""
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    for name, body in STUBS.items():
+        (stubs / name).write_text("#!/usr/bin/env bash\n" + body + "\n")
+        (stubs / name).chmod(0o755)
+    (tmp_path / "home").mkdir()
+    return dict(
+        PATH=f"{stubs}:/usr/bin:/bin", HOME=str(tmp_path / "home"), STUB_DIR=str(tmp_path),
+        STUB_LOG=str(tmp_path / "calls.log"), TUTORIAL_DIR=str(tmp_path / "tutorial"),
+        SETUP_LOG=str(tmp_path / "setup.log"), READY_MARKER=str(tmp_path / "ready"),
+        FAILED_MARKER=str(tmp_path / "failed"))
+
+
+def background(env, **extra):
+    return subprocess.run(["bash", str(SCENARIO / "intro" / "background.sh")],
+                          capture_output=True, text=True, env={**env, **extra}, timeout=60)
+
+
+def calls(env):
+    return Path(env["STUB_LOG"]).read_text().splitlines()
+
+
+def test_background_sets_up_quietly_and_can_run_again(setup_env):
+    first = background(setup_env)
+    assert first.returncode == 0, read(setup_env["SETUP_LOG"])
+    assert first.stdout == first.stderr == ""  # quiet: all of it goes to the log
+    assert Path(setup_env["READY_MARKER"]).is_file()
+    assert not Path(setup_env["FAILED_MARKER"]).exists()
+    log = calls(setup_env)
+    assert any(c.startswith("git clone --depth 1 ") for c in log)
+    assert any(c.startswith("venv-python -m pip install") and "requirements.txt" in c
+               for c in log)
+    assert "apt-get -q -y -o DPkg::Lock::Timeout=600 install dataset-fashion-mnist" in log
+    assert not any("python3-venv" in c for c in log)  # Python had venv already
+    assert "tutorial setup finished" in read(setup_env["SETUP_LOG"])
+
+    Path(setup_env["STUB_LOG"]).unlink()
+    second = background(setup_env)
+    assert second.returncode == 0 and Path(setup_env["READY_MARKER"]).is_file()
+    again = calls(setup_env)
+    assert not any(c.startswith("git ") for c in again)  # the folder is used as it is
+    assert not any(c.startswith("python3 -m venv") for c in again)
+    bashrc = read(Path(setup_env["HOME"]) / ".bashrc")
+    assert bashrc.count("fashion-mnist-tutorial setup") == 1
+
+
+def test_background_installs_venv_when_missing_and_skips_absent_data_package(setup_env):
+    result = background(setup_env, STUB_NO_VENV="1", STUB_CANDIDATE="(none)")
+    # The stand-in python3 never gains venv, so this run must stop with a hint.
+    assert result.returncode != 0
+    log = calls(setup_env)
+    assert any("install python3 python3-venv python3-pip" in c for c in log)
+    assert not Path(setup_env["READY_MARKER"]).exists()
+    # Once apt-get "installs" it, the rest goes through, without the data package.
+    Path(setup_env["STUB_DIR"], "venv-installed").touch()
+    Path(setup_env["STUB_LOG"]).unlink()
+    result = background(setup_env, STUB_NO_VENV="1", STUB_CANDIDATE="(none)")
+    assert result.returncode == 0, read(setup_env["SETUP_LOG"])
+    assert not any("install dataset-fashion-mnist" in c for c in calls(setup_env))
+    assert "step 1 downloads the data" in read(setup_env["SETUP_LOG"])
+
+
+def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
+    result = background(setup_env, STUB_PIP_EXIT="1")
+    assert result.returncode != 0
+    assert not Path(setup_env["READY_MARKER"]).exists()
+    hint = read(setup_env["FAILED_MARKER"])
+    assert "requirements" in hint and "Try:" in hint and setup_env["SETUP_LOG"] in hint
+    # A later good run clears the failure.
+    assert background(setup_env).returncode == 0
+    assert not Path(setup_env["FAILED_MARKER"]).exists()
+
+
+def foreground(env, **extra):
+    return subprocess.run(["bash", str(SCENARIO / "intro" / "foreground.sh")],
+                          capture_output=True, text=True, env={**env, **extra}, timeout=60)
+
+
+def test_foreground_waits_for_the_marker_and_shows_failures(setup_env, tmp_path):
+    tutorial = Path(setup_env["TUTORIAL_DIR"])
+    (tutorial / ".venv" / "bin").mkdir(parents=True)
+    (tutorial / ".venv" / "bin" / "activate").write_text("")
+    waiting = subprocess.Popen(["bash", str(SCENARIO / "intro" / "foreground.sh")],
+                               stdout=subprocess.PIPE, text=True, env=setup_env)
+    Path(setup_env["READY_MARKER"]).touch()
+    out, _ = waiting.communicate(timeout=30)
+    assert "Working" in out and "Ready" in out
+
+    Path(setup_env["READY_MARKER"]).unlink()
+    Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\nTry:  pip ...\n")
+    Path(setup_env["SETUP_LOG"]).write_text("ERROR: no network\n")
+    out = foreground(setup_env).stdout
+    assert "failed" in out and "pip could not install it" in out and "no network" in out
+
+    Path(setup_env["FAILED_MARKER"]).unlink()
+    out = foreground(setup_env, SETUP_TIMEOUT="2").stdout
+    assert "still running" in out and setup_env["SETUP_LOG"] in out
