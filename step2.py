@@ -14,10 +14,16 @@ with quiet_tensorflow():
 # rerun prints the same numbers.
 tf.keras.utils.set_random_seed(args.seed)
 
-# Load and normalize the data, as in step 1.
+# Load the data and normalize it, as in step 1: pixels from 0..255 to 0..1.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
-x_train = x_train.astype("float32") / 255.0
-x_test = x_test.astype("float32") / 255.0
+
+
+@tf.function  # runs as one TensorFlow graph, which needs no temporary copy of the images
+def normalize(images):
+    return tf.cast(images, tf.float32) / 255.0
+
+
+x_train, x_test = normalize(x_train), normalize(x_test)
 
 # The model: a stack of layers, each feeding the next.
 model = tf.keras.Sequential([

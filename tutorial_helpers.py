@@ -156,25 +156,34 @@ def _has_all_files(folder):
 
 
 def _read_idx(path, magic, item_shape, fix):
-    """Read one IDX .gz file into a uint8 array, checking everything that can be wrong."""
+    """Read one IDX .gz file into a uint8 array, checking everything that can be wrong.
+
+    The pixels are decompressed straight into the array: no second copy in memory.
+    """
+    header_size = 4 * (2 + len(item_shape))
     try:
         with gzip.open(path, "rb") as stream:
-            data = stream.read()
+            header = stream.read(header_size)
+            if len(header) < header_size or int.from_bytes(header[:4], "big") != magic:
+                fail(f"Error: {path} is not a Fashion-MNIST file (wrong IDX header).", fix)
+            dims = [int.from_bytes(header[i:i + 4], "big")
+                    for i in range(4, header_size, 4)]
+            count, shape = dims[0], tuple(dims[1:])
+            if shape != item_shape or count > 1_000_000:
+                fail(f"Error: {path} has the wrong shape: {count} items of {shape}.", fix)
+            array = np.empty((count,) + item_shape, dtype=np.uint8)
+            filled = stream.readinto(memoryview(array).cast("B"))
+            surplus = stream.read(1)  # reading to the end also checks the gzip CRC
     except EOFError:
         fail(f"Error: {path} is incomplete (the compressed data ends too early).", fix)
-    except (gzip.BadGzipFile, zlib.error, OSError) as error:
-        if isinstance(error, PermissionError):
-            fail(f"Error: cannot read {path}: permission denied.")
+    except PermissionError:
+        fail(f"Error: cannot read {path}: permission denied.")
+    except (gzip.BadGzipFile, zlib.error, OSError):
         fail(f"Error: {path} is damaged: it is not a valid .gz file.", fix)
-    header = 4 * (1 + 1 + len(item_shape))
-    if len(data) < header or int.from_bytes(data[:4], "big") != magic:
-        fail(f"Error: {path} is not a Fashion-MNIST file (wrong IDX header).", fix)
-    dims = [int.from_bytes(data[i:i + 4], "big") for i in range(4, header, 4)]
-    count, shape = dims[0], tuple(dims[1:])
-    if shape != item_shape or len(data) != header + count * int(np.prod(item_shape)):
-        fail(f"Error: {path} has the wrong shape: expected {count} items of "
-             f"{'x'.join(map(str, item_shape)) or 'one byte'}.", fix)
-    return np.frombuffer(data, np.uint8, offset=header).reshape((count,) + item_shape)
+    if filled != array.nbytes or surplus:
+        fail(f"Error: {path} has the wrong shape: its header promises {count} items "
+             f"but it holds {'more' if surplus else 'fewer'}.", fix)
+    return array
 
 
 def _read_folder(folder, fix):
