@@ -415,7 +415,12 @@ def main():
         print(f"Note: {note}")
     if not args.no_warmup:
         print("Warm-up: import tensorflow once (not recorded) ...", flush=True)
-        run_once("import-tf", data_dir, args.timeout)
+        warmup = run_once("import-tf", data_dir, args.timeout)
+        if warmup["exit_code"] != 0:
+            print(f"    the warm-up failed with exit code {warmup['exit_code']}; "
+                  "the end of its stderr:")
+            for line in warmup["stderr_tail"]:
+                print(f"    | {line}")
 
     runs = {name: [] for name in targets}
     total = args.repeat * len(targets)
