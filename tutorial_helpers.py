@@ -155,43 +155,46 @@ def _has_all_files(folder):
     return all((folder / name).is_file() for name in FILES.values())
 
 
-def _read_idx(path, magic, item_shape, fix):
+def _read_idx(path, magic, item_shape, fix, shown=None):
     """Read one IDX .gz file into a uint8 array, checking everything that can be wrong.
 
     The pixels are decompressed straight into the array: no second copy in memory.
+    Messages name the file as `shown` (default: its path).
     """
+    shown = shown or path
     header_size = 4 * (2 + len(item_shape))
     try:
         with gzip.open(path, "rb") as stream:
             header = stream.read(header_size)
             if len(header) < header_size or int.from_bytes(header[:4], "big") != magic:
-                fail(f"Error: {path} is not a Fashion-MNIST file (wrong IDX header).", fix)
+                fail(f"Error: {shown} is not a Fashion-MNIST file (wrong IDX header).", fix)
             dims = [int.from_bytes(header[i:i + 4], "big")
                     for i in range(4, header_size, 4)]
             count, shape = dims[0], tuple(dims[1:])
             if shape != item_shape or count > 1_000_000:
-                fail(f"Error: {path} has the wrong shape: {count} items of {shape}.", fix)
+                fail(f"Error: {shown} has the wrong shape: {count} items of {shape}.", fix)
             array = np.empty((count,) + item_shape, dtype=np.uint8)
             filled = stream.readinto(memoryview(array).cast("B"))
             surplus = stream.read(1)  # reading to the end also checks the gzip CRC
     except EOFError:
-        fail(f"Error: {path} is incomplete (the compressed data ends too early).", fix)
+        fail(f"Error: {shown} is incomplete (the compressed data ends too early).", fix)
     except PermissionError:
-        fail(f"Error: cannot read {path}: permission denied.")
+        fail(f"Error: cannot read {shown}: permission denied.")
     except (gzip.BadGzipFile, zlib.error, OSError):
-        fail(f"Error: {path} is damaged: it is not a valid .gz file.", fix)
+        fail(f"Error: {shown} is damaged: it is not a valid .gz file.", fix)
     if filled != array.nbytes or surplus:
-        fail(f"Error: {path} has the wrong shape: its header promises {count} items "
+        fail(f"Error: {shown} has the wrong shape: its header promises {count} items "
              f"but it holds {'more' if surplus else 'fewer'}.", fix)
     return array
 
 
-def _read_folder(folder, fix):
+def _read_folder(folder, fix, shown_prefix=None):
     arrays = {}
     for key, name in FILES.items():
         is_images = key.endswith("images")
         arrays[key] = _read_idx(folder / name, 2051 if is_images else 2049,
-                                (28, 28) if is_images else (), fix)
+                                (28, 28) if is_images else (), fix,
+                                shown_prefix and shown_prefix + name)
     return arrays
 
 
@@ -224,13 +227,11 @@ def _download_into(cache):
     staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
     try:
         for name in FILES.values():
-            if not (cache / name).is_file():
-                keras.utils.get_file(name, origin=DOWNLOAD_URL + name,
-                                     cache_dir=str(staging), cache_subdir="")
-        _read_folder(staging, "The download was damaged: run this step again.")
+            keras.utils.get_file(name, origin=DOWNLOAD_URL + name,
+                                 cache_dir=str(staging), cache_subdir="")
+        _read_folder(staging, "Run this step again to download it afresh.", "the downloaded ")
         for name in FILES.values():
-            if (staging / name).is_file():
-                os.replace(staging / name, cache / name)
+            os.replace(staging / name, cache / name)
     except Exception as error:
         reason = str(error).split(" -- ")[-1] or type(error).__name__
         fail("Error: Fashion-MNIST is not on this machine and could not be downloaded",

@@ -1,29 +1,48 @@
 """Loaded into every process the tests start (it is on their PYTHONPATH).
 
-- No network: any attempt to open a connection fails at once, as on an offline VM.
+- No network: any connection fails at once, as on an offline VM. Only 127.0.0.1,
+  where a test may serve files of its own, can be reached.
 - TEST_SYSTEM_DATA_DIR, when set, replaces the Debian package's folder, so that a
   test can pretend the package is not installed.
+- TEST_DOWNLOAD_URL, when set, replaces the address the data is downloaded from.
 """
 import os
 import socket
 
-
-def _no_network(*args, **kwargs):
-    raise OSError(101, "Network is unreachable (blocked by the tests)")
-
-
-def _no_name_lookup(*args, **kwargs):
-    raise socket.gaierror(-3, "Temporary failure in name resolution (blocked by the tests)")
+_real_getaddrinfo = socket.getaddrinfo
+_real_connect = socket.socket.connect
 
 
-socket.getaddrinfo = _no_name_lookup
-socket.socket.connect = _no_network
-socket.socket.connect_ex = _no_network
-socket.create_connection = _no_network
+def _getaddrinfo(host, *args, **kwargs):
+    if host != "127.0.0.1":
+        raise socket.gaierror(-3, "Temporary failure in name resolution (tests are offline)")
+    return _real_getaddrinfo(host, *args, **kwargs)
 
-if "TEST_SYSTEM_DATA_DIR" in os.environ:
+
+def _connect(self, address):
+    if not (isinstance(address, tuple) and address[0] == "127.0.0.1"):
+        raise OSError(101, "Network is unreachable (tests are offline)")
+    return _real_connect(self, address)
+
+
+def _connect_ex(self, address):
+    try:
+        _connect(self, address)
+    except OSError as error:
+        return error.errno
+    return 0
+
+
+socket.getaddrinfo = _getaddrinfo
+socket.socket.connect = _connect
+socket.socket.connect_ex = _connect_ex
+
+if "TEST_SYSTEM_DATA_DIR" in os.environ or "TEST_DOWNLOAD_URL" in os.environ:
     from pathlib import Path
 
     import tutorial_helpers
 
-    tutorial_helpers.SYSTEM_DATA_DIRS = [Path(os.environ["TEST_SYSTEM_DATA_DIR"])]
+    if "TEST_SYSTEM_DATA_DIR" in os.environ:
+        tutorial_helpers.SYSTEM_DATA_DIRS = [Path(os.environ["TEST_SYSTEM_DATA_DIR"])]
+    if "TEST_DOWNLOAD_URL" in os.environ:
+        tutorial_helpers.DOWNLOAD_URL = os.environ["TEST_DOWNLOAD_URL"]
