@@ -1,0 +1,54 @@
+"""Quiet TensorFlow: its start-up log lines are hidden, real import errors are not."""
+import os
+
+
+def fake_tensorflow(run, tmp_path, body):
+    """Put a package named tensorflow with this __init__.py ahead of the real one."""
+    package = tmp_path / "fake_site" / "tensorflow"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(body)
+    run.env["PYTHONPATH"] = os.pathsep.join([str(package.parent), run.env["PYTHONPATH"]])
+
+
+def test_a_broken_tensorflow_still_shows_its_error(run_cached, tmp_path):
+    fake_tensorflow(run_cached, tmp_path, (
+        "import os, sys\n"
+        "os.write(2, b'I0000 00:00:1795519780.524855    3702 port.cc:153] oneDNN noise\\n')\n"
+        "print('warning from the loader', file=sys.stderr)\n"
+        "raise ImportError('libtensorflow_framework.so.2: cannot open shared object file')\n"))
+    result = run_cached("step2.py")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert "cannot open shared object file" in result.stderr
+    assert "warning from the loader" in result.stderr  # held back, then shown
+
+
+def test_noise_is_dropped_but_other_stderr_kept(run, tmp_path):
+    fake_tensorflow(run, tmp_path, (
+        "import os, sys\n"
+        "os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called"
+        " are written to STDERR\\n')\n"
+        "os.write(2, b'I0000 00:00:1795519780.524855    3702 port.cc:153] oneDNN noise\\n')\n"
+        "os.write(2, b'E0000 00:00:1795519781.1   3702 cuda_dnn.cc:8310] Unable to"
+        " register cuDNN factory\\n')\n"
+        "print('a genuine warning', file=sys.stderr)\n"))
+    script = tmp_path / "uses_tf.py"
+    script.write_text("from tutorial_helpers import quiet_tensorflow\n"
+                      "with quiet_tensorflow():\n"
+                      "    import tensorflow\n"
+                      "print('imported')\n")
+    result = run(script)
+    assert result.returncode == 0
+    assert result.stdout == "imported\n"
+    assert result.stderr == "a genuine warning\n"
+
+
+def test_tensorflow_not_installed(run_cached, tmp_path):
+    fake_tensorflow(run_cached, tmp_path,
+                    "raise ModuleNotFoundError(\"No module named 'tensorflow'\","
+                    " name='tensorflow')\n")
+    result = run_cached("step2.py")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "tensorflow is not installed" in result.stderr
+    assert "pip install -r requirements.txt" in result.stderr
