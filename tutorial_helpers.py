@@ -81,11 +81,20 @@ def non_negative_int(text):
     return value
 
 
+class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """--help shows each flag's default, except where there is none."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def make_parser(doc, epochs=None):
     """A parser with --data-dir, and --epochs/--seed when the step trains (epochs=default)."""
     parser = argparse.ArgumentParser(
         description=doc.strip().splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpWithDefaults)
     if epochs is not None:
         parser.add_argument("--epochs", type=positive_int, default=epochs,
                             help="how many passes over the training images")
