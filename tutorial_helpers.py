@@ -135,6 +135,9 @@ def quiet_tensorflow():
         try:
             yield
             failed = False
+        except (SystemExit, KeyboardInterrupt):  # Ctrl-C: no need to show the noise
+            failed = False
+            raise
         except ModuleNotFoundError as error:
             if error.name not in ("tensorflow", "keras"):
                 raise
