@@ -47,11 +47,26 @@ def fail(*lines):
 
 # --- Ctrl-C ------------------------------------------------------------------
 
+# Temporary files and folders to delete if Ctrl-C stops the step before they
+# are moved into place (a download in progress, a model being saved).
+_unfinished = set()
+# Where the learner's stderr is: quiet_tensorflow() points fd 2 elsewhere for a while.
+_stderr_fd = 2
+
+
 def _stop_on_ctrl_c(signum, frame):
     sys.stdout.write("\n")
     sys.stdout.flush()
-    sys.stderr.write("Stopped by Ctrl-C.\n")
-    raise SystemExit(130)
+    sys.stderr.flush()
+    os.write(_stderr_fd, b"Stopped by Ctrl-C.\n")
+    for path in _unfinished:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    # End at once: raising SystemExit inside fit() lets Python shut down while
+    # TensorFlow's threads still run, which can abort the process (exit -6).
+    os._exit(130)
 
 
 signal.signal(signal.SIGINT, _stop_on_ctrl_c)
@@ -126,16 +141,17 @@ def quiet_tensorflow():
     Everything written to stderr meanwhile is held back; afterwards the lines that
     are not TensorFlow's log noise are written out. If the import fails, all of it is.
     """
+    global _stderr_fd
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # C++ logs after start-up
     sys.stderr.flush()
-    saved_fd = os.dup(2)
+    saved_fd = _stderr_fd = os.dup(2)
     failed = True
     with tempfile.TemporaryFile() as held:
         os.dup2(held.fileno(), 2)
         try:
             yield
             failed = False
-        except (SystemExit, KeyboardInterrupt):  # Ctrl-C: no need to show the noise
+        except SystemExit:
             failed = False
             raise
         except ModuleNotFoundError as error:
@@ -147,6 +163,7 @@ def quiet_tensorflow():
         finally:
             sys.stderr.flush()
             os.dup2(saved_fd, 2)
+            _stderr_fd = 2
             os.close(saved_fd)
             held.seek(0)
             for line in held.read().decode(errors="replace").splitlines(True):
@@ -237,6 +254,7 @@ def _download_into(cache):
         import keras
     cache.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
+    _unfinished.add(staging)
     try:
         for name in FILES.values():
             keras.utils.get_file(name, origin=DOWNLOAD_URL + name,
@@ -252,6 +270,7 @@ def _download_into(cache):
              "or pass a folder that holds the four .gz files:  --data-dir DIR")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        _unfinished.discard(staging)
 
 
 def load_fashion_mnist(data_dir=None):

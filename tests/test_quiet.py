@@ -1,5 +1,6 @@
 """Quiet TensorFlow: its start-up log lines are hidden, real import errors are not."""
 import os
+import signal
 
 
 def fake_tensorflow(run, tmp_path, body):
@@ -52,3 +53,17 @@ def test_tensorflow_not_installed(run_cached, tmp_path):
     assert "Traceback" not in result.stderr
     assert "tensorflow is not installed" in result.stderr
     assert "pip install -r requirements.txt" in result.stderr
+
+
+def test_ctrl_c_during_the_import(run_cached, tmp_path):
+    fake_tensorflow(run_cached, tmp_path, (
+        "import os, sys, time\n"
+        "os.write(2, b'I0000 00:00:1795519780.524855    3702 port.cc:153] oneDNN noise\\n')\n"
+        "print('importing', flush=True)\n"
+        "time.sleep(60)\n"))
+    proc = run_cached.start("step2.py")
+    assert proc.stdout.readline() == "importing\n"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "Stopped by Ctrl-C.\n"
