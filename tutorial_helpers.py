@@ -4,6 +4,8 @@
 - quiet_tensorflow(): import TensorFlow without its start-up log lines.
 - load_fashion_mnist(): find the data offline first, check it, and only then download.
 - draw_image() / image_lines(): draw a 28x28 image in the terminal.
+- draw_images_in_a_row(), print_table(), gap_bar(): more terminal drawing, for step 3.
+- save_model(): write a Keras model to a .keras file that is never left half-written.
 - save_results(): note what a step measured, for the scenario's checks and the benchmark.
 - Ctrl-C ends a step with one line and exit code 130 instead of a traceback.
 """
@@ -103,6 +105,34 @@ class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
         if action.default is None:
             return action.help
         return super()._get_help_string(action)
+
+
+def fraction(text):
+    """argparse type: a number above 0 and at most 1, such as an accuracy of 0.9."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.9, got {text!r}")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
+    return value
+
+
+def keras_file(text):
+    """argparse type: a path to write a model to, checked before any training starts."""
+    path = Path(text).expanduser()
+    if path.suffix != ".keras":
+        raise argparse.ArgumentTypeError(
+            f"{text}: the file name must end in .keras (Keras's own model format)")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"{text}: cannot write into the folder {folder} (permission denied)")
+    return path
 
 
 def make_parser(doc, epochs=None):
@@ -356,6 +386,66 @@ def image_lines(image, compact=False, color=None):
 
 def draw_image(image):
     print("\n".join(image_lines(image)))
+
+
+def draw_images_in_a_row(images, captions, width=36):
+    """Draw compact images side by side, each with its lines of caption below it."""
+    columns = [image_lines(image, compact=True) + [""] + list(caption)
+               for image, caption in zip(images, captions)]
+    for row in zip(*columns):
+        # An image line is 28 cells wide on screen, whatever its colour codes add.
+        print("".join(line + " " * (width - (28 if "\x1b" in line else len(line)))
+                      for line in row).rstrip())
+
+
+def print_table(header, rows):
+    """Print rows of text as a table: first column left-aligned, the others right."""
+    rows = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        print("  ".join(cells).rstrip())
+
+
+def gap_bar(train, validation, low, high, width=30):
+    """A one-line chart of two accuracies between low and high: V----T.
+
+    V marks the validation accuracy, T the training accuracy, and the dashes
+    between them show the gap; * is where both fall on the same spot.
+    """
+    def spot(value):
+        return round((min(max(value, low), high) - low) / (high - low) * (width - 1))
+
+    t, v = spot(train), spot(validation)
+    cells = [" "] * width
+    for i in range(min(t, v) + 1, max(t, v)):
+        cells[i] = "-"
+    cells[t], cells[v] = "T", "V"
+    if t == v:
+        cells[t] = "*"
+    return "".join(cells).rstrip()
+
+
+# --- saving a model ----------------------------------------------------------
+
+def save_model(model, path):
+    """Save a Keras model to path (.keras) so that the file is whole or absent.
+
+    Keras writes into a temporary file in the same folder, which then replaces
+    path in one step: an interrupted or failed save leaves no half-written file.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+    _unfinished.add(temporary)
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        fail(f"Error: could not save the model to {path}: {error.strerror or error}.")
+    finally:
+        temporary.unlink(missing_ok=True)
+        _unfinished.discard(temporary)
 
 
 # --- results -----------------------------------------------------------------

@@ -288,10 +288,14 @@ RELU = re.compile(rf"relu\(({NUMBER})\)\s*=\s*({NUMBER})")
 FLATTEN_VALUES = re.compile(r"(\[\[[\d,\s\[\]]+\]\])\s*→\s*(\[[\d,\s]+\])")
 FLATTEN_SHAPE = re.compile(r"\(batch((?:,\s*\d+)+)\)\s*→\s*\(batch((?:,\s*\d+)+)\)")
 TERM = r"(?:e\^-?\d+(?:\.\d+)?|-log\(\d+(?:\.\d+)?\)|\d+(?:\.\d+)?)"
-ARITHMETIC = re.compile(rf"(?<![\w.^\-])({TERM}(?:\s*[+×/]\s*{TERM})+|e\^-?\d+(?:\.\d+)?"
+ARITHMETIC = re.compile(rf"(?<![\w.^\-])({TERM}(?:\s*[-+×/]\s*{TERM})+|e\^-?\d+(?:\.\d+)?"
                         rf"|-log\(\d+(?:\.\d+)?\))\s*=\s*(\d+(?:\.\d+)?)(?![\d.])")
 SIZES = re.compile(r"(\d[\d,]*) (training|test) images")
 DEFAULT_EPOCHS = re.compile(r"`(step\d\.py)` trains for (\d+) epochs")
+DEFAULT_FLAG = re.compile(r"`(step\d\.py) (--[\w-]+)` is (\S+?) by default")
+GRID = r"\[\[[-\d,\s\[\]]+\]\]"
+CONV = re.compile(rf"patch\s*=\s*({GRID})\s*\n\s*filter\s*=\s*({GRID})\s*\n"
+                  rf"\s*patch and filter multiplied, added up\s*=\s*(-?\d+)")
 BENCH = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:%|seconds|s|MB))?\**\s*<!--\s*bench:\s*([\w-]+)\.(\w+)\s*-->")
 # What looks like a measured number: a fraction with 2+ decimals, a percentage,
 # a time or an amount of memory.
@@ -338,7 +342,14 @@ answer = {
                        for v in ask["flatten_values"]],
     "flatten_shape": [list(keras.layers.Flatten()(np.zeros([3] + s, "float32")).shape)[1:]
                       for s in ask["flatten_shape"]],
+    "conv": [],
 }
+for patch, kernel in ask["conv"]:
+    layer = keras.layers.Conv2D(1, len(kernel), use_bias=False)
+    layer.build((1, len(patch), len(patch[0]), 1))
+    layer.set_weights([np.array(kernel, "float32")[:, :, None, None]])
+    out = layer(np.array(patch, "float32")[None, :, :, None])
+    answer["conv"].append(array(out)[0][0][0][0])
 print(json.dumps(answer))
 """
 
@@ -351,6 +362,7 @@ def keras_says(tmp_path_factory):
         "relu": [float(m.group(1)) for _, m in found(RELU)],
         "flatten_values": [json.loads(m.group(1)) for _, m in found(FLATTEN_VALUES)],
         "flatten_shape": [[int(n) for n in numbers(m.group(1))] for _, m in found(FLATTEN_SHAPE)],
+        "conv": [[json.loads(m.group(1)), json.loads(m.group(2))] for _, m in found(CONV)],
     }
     home = tmp_path_factory.mktemp("keras")
     env = dict(os.environ, KERAS_HOME=str(home), HOME=str(home), TF_CPP_MIN_LOG_LEVEL="3")
@@ -395,6 +407,13 @@ def test_flatten_example_matches_a_keras_flatten_layer(keras_says):
         assert numbers(match.group(2)) == flat, f"{name}: {match.group()}"
 
 
+def test_convolution_example_matches_a_keras_conv2d_layer(keras_says):
+    matches = found(CONV)
+    assert len(matches) >= 2
+    for (name, match), value in zip(matches, keras_says["conv"]):
+        assert close(value, match.group(3)), f"{name}: {match.group()} (Keras: {value})"
+
+
 def evaluate(expression):
     python = re.sub(r"e\^(-?[\d.]+)", r"math.exp(\1)", expression)
     python = re.sub(r"-log\(([\d.]+)\)", r"-math.log(\1)", python).replace("×", "*")
@@ -428,6 +447,18 @@ def test_default_epochs_are_the_scripts_defaults(run):
         assert default and default.group(1) == match.group(2), f"{name}: {match.group()}"
 
 
+def test_flag_defaults_are_the_scripts_defaults(run):
+    matches = found(DEFAULT_FLAG)
+    assert matches
+    for name, match in matches:
+        script, flag, shown = match.groups()
+        help_text = run(script, "--help").stdout
+        entry = re.search(rf"^\s+{re.escape(flag)}\b.*?(?=^\s+-|\Z)", help_text, re.M | re.S)
+        assert entry, f"{name}: {script} has no {flag}"
+        default = re.search(r"\(default:\s*(\S+?)\)", entry.group())
+        assert default and default.group(1) == shown, f"{name}: {match.group()}"
+
+
 def test_measured_numbers_match_the_benchmark():
     matches = found(BENCH)
     if not matches:
@@ -447,7 +478,8 @@ def test_measured_numbers_match_the_benchmark():
 
 
 def test_no_unchecked_measured_numbers():
-    checked = [SOFTMAX, RELU, FLATTEN_VALUES, FLATTEN_SHAPE, ARITHMETIC, SIZES, BENCH]
+    checked = [SOFTMAX, RELU, FLATTEN_VALUES, FLATTEN_SHAPE, ARITHMETIC, SIZES, BENCH,
+               DEFAULT_FLAG, CONV]
     for name, text in ALL_PROSE:
         spans = [m.span() for pattern in checked for m in pattern.finditer(text)]
         for match in MEASURED.finditer(text):
