@@ -150,8 +150,8 @@ tf.keras.utils.set_random_seed(args.seed)  # the same seed as the dense model
 conv = tf.keras.Sequential([
     tf.keras.Input(shape=(28, 28)),
     tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey
-    tf.keras.layers.Conv2D(32, 3, padding="same", activation="relu"),  # 28x28x32
-    tf.keras.layers.MaxPooling2D(),                                     # 14x14x32
+    tf.keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # 28x28x16
+    tf.keras.layers.MaxPooling2D(),                                     # 14x14x16
     tf.keras.layers.Conv2D(32, 3, padding="same", activation="relu"),  # 14x14x32
     tf.keras.layers.MaxPooling2D(),                                     # 7x7x32
     tf.keras.layers.Flatten(),                                          # 1,568

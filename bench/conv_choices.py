@@ -1,0 +1,108 @@
+"""How step 3's convolutional model was chosen: candidates trained the same way, compared.
+
+Run:  python bench/conv_choices.py [--json bench/conv_choices.json]
+
+Every candidate trains as step3.py trains its models (seed 42, the same 54,000 /
+6,000 split, batch 128, Adam with a cosine-decaying learning rate from 0.002,
+steps_per_execution=50), for a fixed number of epochs and without callbacks, so
+that only the architecture (and, for two rows, the recipe) differs. For each one
+it prints and records: parameters, training seconds, final training accuracy and
+test accuracy. The README's "What we tried" table comes from one run of it.
+"""
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.run import machine  # noqa: E402
+from tutorial_helpers import (load_fashion_mnist, positive_int, print_table,  # noqa: E402
+                              quiet_tensorflow)
+
+
+def candidates(layers):
+    """name -> (layers after Reshape, epochs, batch size, learning rate, cosine decay)."""
+    def conv(first, second, padding, dropout=True, dense=128):
+        stack = [layers.Conv2D(first, 3, padding=padding, activation="relu"),
+                 layers.MaxPooling2D(),
+                 layers.Conv2D(second, 3, padding=padding, activation="relu"),
+                 layers.MaxPooling2D(), layers.Flatten()]
+        if dropout:
+            stack.append(layers.Dropout(0.3))
+        return stack + [layers.Dense(dense, activation="relu")]
+
+    return {
+        "dense (step 2's model)": (lambda: [layers.Flatten(), layers.Dense(128, activation="relu")],
+                                   10, 128, 0.002, True),
+        "conv 32-64, valid padding, no dropout": (lambda: conv(32, 64, "valid", False),
+                                                  10, 128, 0.002, True),
+        "conv 32-64, valid padding": (lambda: conv(32, 64, "valid"), 10, 128, 0.002, True),
+        "conv 16-32, same padding (step 3)": (lambda: conv(16, 32, "same"), 10, 128, 0.002, True),
+        "conv 32-32, same padding": (lambda: conv(32, 32, "same"), 10, 128, 0.002, True),
+        "conv 32-64, same padding": (lambda: conv(32, 64, "same"), 10, 128, 0.002, True),
+        "step 3's model, constant learning rate 0.001": (lambda: conv(16, 32, "same"),
+                                                         10, 128, 0.001, False),
+        "step 3's model, 5 epochs": (lambda: conv(16, 32, "same"), 5, 128, 0.002, True),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    parser.add_argument("--data-dir", metavar="DIR", help="folder with the four .gz files")
+    parser.add_argument("--only", metavar="N", type=positive_int,
+                        help="train only the first N candidates")
+    parser.add_argument("--epochs", type=positive_int,
+                        help="train every candidate for this many epochs (a quick check)")
+    args = parser.parse_args()
+
+    with quiet_tensorflow():
+        import tensorflow as tf
+    (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
+    x_train, x_test = x_train.astype("float32") / 255.0, x_test.astype("float32") / 255.0
+    n_validation = len(x_train) // 10
+    x_val, y_val = x_train[-n_validation:], y_train[-n_validation:]
+    x_train, y_train = tf.constant(x_train[:-n_validation]), y_train[:-n_validation]
+
+    rows, report = [], []
+    for name, (make, epochs, batch, rate, cosine) in list(
+            candidates(tf.keras.layers).items())[:args.only]:
+        epochs = args.epochs or epochs
+        tf.keras.utils.set_random_seed(42)
+        model = tf.keras.Sequential([tf.keras.Input(shape=(28, 28)),
+                                     tf.keras.layers.Reshape((28, 28, 1)), *make(),
+                                     tf.keras.layers.Dense(10, activation="softmax")])
+        if cosine:
+            rate = tf.keras.optimizers.schedules.CosineDecay(
+                rate, epochs * math.ceil(len(x_train) / batch))
+        model.compile(optimizer=tf.keras.optimizers.Adam(rate),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      steps_per_execution=50)
+        start = time.perf_counter()
+        history = model.fit(x_train, y_train, validation_data=(x_val, y_val),
+                            epochs=epochs, batch_size=batch, verbose=0)
+        seconds = time.perf_counter() - start
+        _, test_accuracy = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
+        result = dict(name=name, params=model.count_params(), epochs=epochs,
+                      train_seconds=round(seconds, 1),
+                      train_accuracy=round(history.history["accuracy"][-1], 4),
+                      val_accuracy=round(history.history["val_accuracy"][-1], 4),
+                      test_accuracy=round(test_accuracy, 4))
+        report.append(result)
+        print(f"{name}: test accuracy {test_accuracy:.4f} after {epochs} epochs, "
+              f"{seconds:.0f} s", flush=True)
+        rows.append([name, f"{result['params']:,}", epochs, f"{result['train_seconds']:.0f}",
+                     f"{result['train_accuracy']:.4f}", f"{result['test_accuracy']:.4f}"])
+
+    print()
+    print_table(["Candidate", "Parameters", "Epochs", "Train s", "Train acc", "Test acc"], rows)
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "candidates": report}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
