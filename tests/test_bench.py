@@ -7,6 +7,7 @@ import gzip
 import json
 import numbers
 
+from conftest import ROOT
 from fake_data import write_dataset
 
 TARGETS = ["baseline", "step2", "import-tf"]  # step3 has its own tests; same code path
@@ -123,3 +124,40 @@ def test_a_failing_run_is_shown_and_fails_the_benchmark(run, tmp_path):
     report = json.loads(report_path.read_text())
     assert report["runs"]["step2"][0]["exit_code"] == 1
     assert report["summary"]["step2"]["wall_s"] is None
+
+
+def test_conv_choices_compares_candidates(run, tmp_path):
+    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    report_path = tmp_path / "choices.json"
+    result = run("bench/conv_choices.py", "--data-dir", data, "--only", 2, "--epochs", 1,
+                 "--json", report_path, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    header = next(line for line in result.stdout.splitlines() if line.startswith("Candidate"))
+    assert header.split() == ["Candidate", "Parameters", "Epochs", "Train", "s", "Train",
+                              "acc", "Test", "acc"]
+    report = json.loads(report_path.read_text())
+    assert all(report["machine"][key] for key in MACHINE)
+    names = [c["name"] for c in report["candidates"]]
+    assert names[0].startswith("dense") and names[1].startswith("conv")
+    for candidate in report["candidates"]:
+        assert candidate["epochs"] == 1
+        assert f"{candidate['name']}  " in result.stdout  # its row in the table
+        assert candidate["train_seconds"] > 0
+        assert 0.3 < candidate["test_accuracy"] <= 1  # learnable classes: above chance
+    assert report["candidates"][0]["params"] == 101_770  # step 2's dense model
+
+
+def test_readme_what_we_tried_is_the_recorded_comparison():
+    """README's "What we tried" table is bench/conv_choices.json, row for row."""
+    recorded = json.loads((ROOT / "bench" / "conv_choices.json").read_text())["candidates"]
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### What we tried")[1].split("\n## ")[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0][0] == "Candidate"
+    shown = [(name.replace("**", ""), params, int(epochs), float(seconds), float(train),
+              float(test)) for name, params, epochs, seconds, train, test in rows[1:]]
+    assert shown == [(c["name"], f"{c['params']:,}", c["epochs"],
+                      float(f"{c['train_seconds']:.0f}"), c["train_accuracy"],
+                      c["test_accuracy"]) for c in recorded]
