@@ -28,8 +28,12 @@ def idx_bytes(array):
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_dataset(folder, n_train=1200, n_test=300, seed=0):
-    """Write the four .gz files into folder (created if needed); return folder."""
+def write_dataset(folder, n_train=1200, n_test=300, seed=0, lookalike=None):
+    """Write the four .gz files into folder (created if needed); return folder.
+
+    lookalike=(a, b): half of the images of class a are drawn as class b, so that
+    no model can tell those apart and a is bound to be taken for b.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -37,8 +41,12 @@ def write_dataset(folder, n_train=1200, n_test=300, seed=0):
     for split, n in (("train", n_train), ("test", n_test)):
         labels = (np.arange(n) % 10).astype(np.uint8)
         rng.shuffle(labels)
+        drawn = labels.copy()
+        if lookalike:
+            a, b = lookalike
+            drawn[np.flatnonzero(labels == a)[::2]] = b
         arrays[f"{split}_labels"] = labels
-        arrays[f"{split}_images"] = make_images(labels, rng)
+        arrays[f"{split}_images"] = make_images(drawn, rng)
     for key, name in NAMES.items():
         with gzip.open(folder / name, "wb") as f:
             f.write(idx_bytes(arrays[key]))

@@ -1,16 +1,14 @@
 """Step 3 as a learner runs it: python step3.py."""
-import gzip
 import json
 import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import tutorial_helpers
 from conftest import ROOT, real_data_dir
-from fake_data import NAMES, idx_bytes, make_images
+from fake_data import write_dataset
 
 # One row of the comparison table: name, parameters, epochs, train acc, test acc, seconds.
 MODEL_ROW = r"^{}\s+([\d,]+)\s+(\d+)\s+(\d\.\d{{4}})\s+(\d\.\d{{4}})\s+(\d+)$"
@@ -18,30 +16,11 @@ STOP_LINE = re.compile(r"^Epoch (\d+): validation accuracy (\d\.\d{4}) reached t
                        r"target ([\d.]+), so training stopped here\.$", re.M)
 
 
-def write_confusable_dataset(folder, n_train=1200, n_test=300, seed=0):
-    """Generated data as in fake_data, except that half of the Shirts (class 6) are
-    drawn exactly like T-shirts (class 0): no model can tell those apart, so the pair
-    most often confused is bound to be T-shirt/top and Shirt."""
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    arrays = {}
-    for split, n in (("train", n_train), ("test", n_test)):
-        labels = (np.arange(n) % 10).astype(np.uint8)
-        rng.shuffle(labels)
-        drawn = labels.copy()
-        shirts = np.flatnonzero(labels == 6)
-        drawn[shirts[::2]] = 0
-        arrays[f"{split}_labels"] = labels
-        arrays[f"{split}_images"] = make_images(drawn, rng)
-    for key, name in NAMES.items():
-        with gzip.open(folder / name, "wb") as f:
-            f.write(idx_bytes(arrays[key]))
-    return folder
-
-
 @pytest.fixture
 def run_confusable(run):
-    write_confusable_dataset(run.cache)
+    """Generated data where half of the Shirts (6) are drawn as T-shirts (0): the
+    pair most often confused is bound to be T-shirt/top and Shirt."""
+    write_dataset(run.cache, lookalike=(6, 0))
     return run
 
 
