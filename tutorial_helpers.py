@@ -427,25 +427,31 @@ def gap_bar(train, validation, low, high, width=30):
     return "".join(cells).rstrip()
 
 
-# --- saving a model ----------------------------------------------------------
+# --- writing files whole ----------------------------------------------------
 
-def save_model(model, path):
-    """Save a Keras model to path (.keras) so that the file is whole or absent.
-
-    Keras writes into a temporary file in the same folder, which then replaces
-    path in one step: an interrupted or failed save leaves no half-written file.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+@contextlib.contextmanager
+def _written_whole(path):
+    """Yield a temporary path beside path; once the block has written it, it replaces
+    path in one step. A failed or interrupted write leaves path as it was and no
+    temporary file behind (Ctrl-C included)."""
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     _unfinished.add(temporary)
     try:
-        model.save(temporary)
+        yield temporary
         os.replace(temporary, path)
-    except OSError as error:
-        fail(f"Error: could not save the model to {path}: {error.strerror or error}.")
     finally:
         temporary.unlink(missing_ok=True)
         _unfinished.discard(temporary)
+
+
+def save_model(model, path):
+    """Save a Keras model to path (.keras) so that the file is whole or absent."""
+    path = Path(path)
+    try:
+        with _written_whole(path) as temporary:
+            model.save(temporary)  # Keras wants the .keras suffix, which temporary keeps
+    except OSError as error:
+        fail(f"Error: could not save the model to {path}: {error.strerror or error}.")
 
 
 # --- results -----------------------------------------------------------------
@@ -460,8 +466,7 @@ def save_results(step, **values):
     folder = results_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{step}.json.tmp"
-        temporary.write_text(json.dumps(values, indent=2, default=float) + "\n")
-        os.replace(temporary, folder / f"{step}.json")
+        with _written_whole(folder / f"{step}.json") as temporary:
+            temporary.write_text(json.dumps(values, indent=2, default=float) + "\n")
     except OSError as error:  # a read-only checkout must not spoil a finished lesson
         print(f"(Could not save results to {folder}: {error.strerror})")
