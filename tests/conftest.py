@@ -24,6 +24,11 @@ def real_data_dir():
     return None
 
 
+# For tests that train on the real data: skipped, saying how to get it, when it is absent.
+needs_real_data = pytest.mark.skipif(
+    real_data_dir() is None, reason="real Fashion-MNIST not here: apt install dataset-fashion-mnist")
+
+
 class Runner:
     """Runs `python SCRIPT ARGS` from the project root with a private HOME and KERAS_HOME."""
 

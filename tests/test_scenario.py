@@ -442,13 +442,25 @@ def test_data_set_sizes_are_the_real_ones():
             "train" if match.group(2) == "training" else "test"], f"{name}: {match.group()}"
 
 
+HELP_TEXTS = {}  # script -> its --help output, asked once
+
+
+def default_in_help(run, script, flag):
+    """The default that `script --help` shows for flag, or None if it shows none."""
+    if script not in HELP_TEXTS:
+        HELP_TEXTS[script] = run(script, "--help").stdout
+    entry = re.search(rf"^\s+{re.escape(flag)}\b.*?(?=^\s+-|\Z)", HELP_TEXTS[script],
+                      re.M | re.S)
+    default = entry and re.search(r"\(default:\s*(\S+?)\)", entry.group())
+    return default.group(1) if default else None
+
+
 def test_default_epochs_are_the_scripts_defaults(run):
     matches = found(DEFAULT_EPOCHS)
     assert matches
     for name, match in matches:
-        help_text = run(match.group(1), "--help").stdout
-        default = re.search(r"--epochs EPOCHS\s+.*?\(default:\s*(\d+)\)", help_text, re.S)
-        assert default and default.group(1) == match.group(2), f"{name}: {match.group()}"
+        script, epochs = match.groups()
+        assert default_in_help(run, script, "--epochs") == epochs, f"{name}: {match.group()}"
 
 
 def test_flag_defaults_are_the_scripts_defaults(run):
@@ -456,11 +468,7 @@ def test_flag_defaults_are_the_scripts_defaults(run):
     assert matches
     for name, match in matches:
         script, flag, shown = match.groups()
-        help_text = run(script, "--help").stdout
-        entry = re.search(rf"^\s+{re.escape(flag)}\b.*?(?=^\s+-|\Z)", help_text, re.M | re.S)
-        assert entry, f"{name}: {script} has no {flag}"
-        default = re.search(r"\(default:\s*(\S+?)\)", entry.group())
-        assert default and default.group(1) == shown, f"{name}: {match.group()}"
+        assert default_in_help(run, script, flag) == shown, f"{name}: {match.group()}"
 
 
 def check_against_the_benchmark(matches):

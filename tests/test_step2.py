@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import real_data_dir
+from conftest import needs_real_data, real_data_dir
 
 SUMMARY = re.compile(r"^Training accuracy: (\d\.\d{4})   Test accuracy: (\d\.\d{4})$", re.M)
 
@@ -36,8 +36,7 @@ def test_help_lists_the_flags(run):
         assert flag in result.stdout
 
 
-@pytest.mark.skipif(real_data_dir() is None,
-                    reason="real Fashion-MNIST not here: apt install dataset-fashion-mnist")
+@needs_real_data
 def test_one_epoch_on_the_real_data(run):
     result = run("step2.py", "--epochs", 1, "--data-dir", real_data_dir())
     assert result.returncode == 0, result.stderr

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import tutorial_helpers
-from conftest import ROOT, real_data_dir
+from conftest import ROOT, needs_real_data, real_data_dir
 from fake_data import write_dataset
 
 # One row of the comparison table: name, parameters, epochs, train acc, test acc, seconds.
@@ -158,8 +158,7 @@ def test_bad_flags_stop_before_training(run, args, message):
     assert result.stdout == ""  # nothing loaded or trained
 
 
-@pytest.mark.skipif(real_data_dir() is None,
-                    reason="real Fashion-MNIST not here: apt install dataset-fashion-mnist")
+@needs_real_data
 def test_convolutions_beat_the_dense_model_on_the_real_data(run):
     result = run("step3.py", "--epochs", 2, "--data-dir", real_data_dir())
     assert result.returncode == 0, result.stderr
