@@ -91,7 +91,7 @@ def choose_data_dir(data_dir):
             fail(f"Error: --data-dir {data_dir} lacks {', '.join(missing)}.",
                  "It needs all four: " + ", ".join(tutorial_helpers.FILES.values()) + ".")
         return folder
-    for folder in [tutorial_helpers.keras_cache_dir(), *tutorial_helpers.SYSTEM_DATA_DIRS]:
+    for folder in [tutorial_helpers.keras_cache_dir(), *tutorial_helpers.data.SYSTEM_DATA_DIRS]:
         if has_all_files(folder):
             return folder.resolve()
     fail("Error: the benchmark needs the real Fashion-MNIST data, and it is not on this machine.",

@@ -40,9 +40,9 @@ socket.socket.connect_ex = _connect_ex
 if "TEST_SYSTEM_DATA_DIR" in os.environ or "TEST_DOWNLOAD_URL" in os.environ:
     from pathlib import Path
 
-    import tutorial_helpers
+    from tutorial_helpers import data
 
     if "TEST_SYSTEM_DATA_DIR" in os.environ:
-        tutorial_helpers.SYSTEM_DATA_DIRS = [Path(os.environ["TEST_SYSTEM_DATA_DIR"])]
+        data.SYSTEM_DATA_DIRS = [Path(os.environ["TEST_SYSTEM_DATA_DIR"])]
     if "TEST_DOWNLOAD_URL" in os.environ:
-        tutorial_helpers.DOWNLOAD_URL = os.environ["TEST_DOWNLOAD_URL"]
+        data.DOWNLOAD_URL = os.environ["TEST_DOWNLOAD_URL"]

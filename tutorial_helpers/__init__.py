@@ -1,0 +1,31 @@
+"""Plumbing shared by the tutorial steps: nothing here is part of the lesson.
+
+Each step imports what it needs from here in one line; the pieces live by concern:
+
+- flags.py:   make_parser() and the checked flag types (--epochs, --save, ...).
+- console.py: fail(), Ctrl-C (one line, exit 130), quiet_tensorflow().
+- data.py:    load_fashion_mnist(): the data offline first, checked, then downloaded.
+- drawing.py: images, rows of images, tables and bars drawn in the terminal.
+- files.py:   save_model() and save_results(), each file written whole or not at all.
+"""
+import importlib.util
+import sys
+
+# A Python without the tutorial's requirements (most often: the venv is not
+# activated) gets one line saying what to do, not a traceback from deep inside.
+_missing = [name for name in ("numpy", "tensorflow", "keras")
+            if importlib.util.find_spec(name) is None]
+if _missing:
+    sys.exit(f"Error: {', '.join(_missing)} {'is' if len(_missing) == 1 else 'are'} not "
+             f"installed in this Python ({sys.executable}).\n"
+             "Activate the tutorial's environment:  . .venv/bin/activate\n"
+             "or install the requirements:  pip install -r requirements.txt")
+
+from .console import fail, quiet_tensorflow  # noqa: E402
+from .data import (CLASS_NAMES, FILES, FULL_SIZES, keras_cache_dir,  # noqa: E402
+                   load_fashion_mnist)
+from .drawing import (draw_image, draw_images_in_a_row, gap_bar, image_lines,  # noqa: E402
+                      print_table, use_color)
+from .files import results_dir, save_model, save_results  # noqa: E402
+from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
+                    non_negative_int, positive_int)

@@ -1,0 +1,82 @@
+"""The command-line flags of the steps, each value checked before anything loads."""
+import argparse
+import os
+from pathlib import Path
+
+DEFAULT_SEED = 42
+
+
+def positive_int(text):
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text):
+    """argparse type: a whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """--help shows each flag's default, except where there is none."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def fraction(text):
+    """argparse type: a number above 0 and at most 1, such as an accuracy of 0.9."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.9, got {text!r}")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
+    return value
+
+
+def keras_file(text):
+    """argparse type: a path to write a model to, checked before any training starts."""
+    path = Path(text).expanduser()
+    if path.suffix != ".keras":
+        raise argparse.ArgumentTypeError(
+            f"{text}: the file name must end in .keras (Keras's own model format)")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"{text}: cannot write into the folder {folder} (permission denied)")
+    return path
+
+
+def make_parser(doc, epochs=None):
+    """A parser with --data-dir, and --epochs/--seed when the step trains (epochs=default)."""
+    parser = argparse.ArgumentParser(
+        description=doc.strip().splitlines()[0],
+        formatter_class=_HelpWithDefaults)
+    if epochs is not None:
+        parser.add_argument("--epochs", type=positive_int, default=epochs,
+                            help="how many passes over the training images")
+        parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED,
+                            help="random seed: the same seed gives the same numbers")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder with the four Fashion-MNIST .gz files "
+                             "(or set FASHION_MNIST_DIR); default: the Keras cache, "
+                             "then /usr/share/datasets/fashion-mnist, then download")
+    return parser
