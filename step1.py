@@ -11,10 +11,13 @@ parser.add_argument("--index", type=non_negative_int, default=0,
 args = parser.parse_args()
 
 # Fashion-MNIST: 70,000 small grayscale photos of clothes, 28x28 pixels each,
-# in 10 classes. Keras ships a loader for it, tf.keras.datasets.fashion_mnist.load_data();
-# load_fashion_mnist() calls it after looking for a copy on this machine, so that
-# it also works offline. It returns NumPy arrays: images and their labels, split
-# into a training set (to learn from) and a test set (kept aside to check the model).
+# in 10 classes. Keras ships a loader for it, tf.keras.datasets.fashion_mnist.load_data(),
+# which keeps the files in ~/.keras/datasets/fashion-mnist. load_fashion_mnist()
+# gives the same arrays without starting TensorFlow, which this step does not need:
+# it reads Keras's files, or a copy elsewhere on this machine so that it also works
+# offline, checks them, and downloads them to Keras's folder only if there is none.
+# It returns NumPy arrays: images and their labels, split into a training set
+# (to learn from) and a test set (kept aside to check the model).
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
 if args.index >= len(x_train):
     parser.error(f"--index must be below {len(x_train)}, the number of training images")

@@ -16,7 +16,7 @@ def test_step1_shows_shapes_classes_image_and_normalization(run_cached):
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no TensorFlow log lines
-    assert f"Loaded Fashion-MNIST from {run_cached.cache}" in out
+    assert f"Loading Fashion-MNIST from {run_cached.cache} ..." in out
     assert "Training images: (1200, 28, 28) uint8" in out
     assert "Test images:     (300, 28, 28) uint8" in out
     assert "not the full 60,000 and 10,000" in out
@@ -68,7 +68,7 @@ def test_data_dir_beats_the_keras_cache(run_cached, tmp_path):
     other = write_dataset(tmp_path / "mine", n_train=50, n_test=20)
     result = run_cached("step1.py", "--data-dir", other)
     assert result.returncode == 0, result.stderr
-    assert f"Loaded Fashion-MNIST from {other}" in result.stdout
+    assert f"Loading Fashion-MNIST from {other} ..." in result.stdout
     assert "Training images: (50, 28, 28) uint8" in result.stdout
 
     run_cached.env["FASHION_MNIST_DIR"] = str(other)
@@ -80,5 +80,5 @@ def test_debian_package_folder_is_used_when_the_cache_is_empty(run, tmp_path):
     run.env["TEST_SYSTEM_DATA_DIR"] = str(system)
     result = run("step1.py")
     assert result.returncode == 0, result.stderr
-    assert f"Loaded Fashion-MNIST from {system}" in result.stdout
+    assert f"Loading Fashion-MNIST from {system} ..." in result.stdout
     assert not run.cache.exists()  # read in place: nothing copied, nothing downloaded

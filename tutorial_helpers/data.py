@@ -96,7 +96,8 @@ def _check(arrays, folder, fix):
 
 
 def _download_into(cache):
-    """Download the four files with Keras's get_file, into the Keras cache.
+    """Download the four files with Keras's get_file, into the Keras cache; return
+    their arrays, read and checked as they landed.
 
     The files land in a temporary folder first and move into the cache only once
     all four are complete, so a failed or interrupted download leaves nothing
@@ -111,9 +112,11 @@ def _download_into(cache):
         for name in FILES.values():
             keras.utils.get_file(name, origin=DOWNLOAD_URL + name,
                                  cache_dir=str(staging), cache_subdir="")
-        _read_folder(staging, "Run this step again to download it afresh.", "the downloaded ")
+        arrays = _read_folder(staging, "Run this step again to download it afresh.",
+                              "the downloaded ")
         for name in FILES.values():
             os.replace(staging / name, cache / name)
+        return arrays
     except Exception as error:
         reason = str(error).split(" -- ")[-1] or type(error).__name__
         fail("Error: Fashion-MNIST is not on this machine and could not be downloaded",
@@ -126,13 +129,17 @@ def _download_into(cache):
 
 
 def load_fashion_mnist(data_dir=None):
-    """Return (x_train, y_train), (x_test, y_test) as uint8 arrays, like Keras's loader.
+    """Return (x_train, y_train), (x_test, y_test) as uint8 arrays, as Keras's loader,
+    tf.keras.datasets.fashion_mnist.load_data(), does, without importing TensorFlow.
 
     Looks, in this order, at: data_dir or $FASHION_MNIST_DIR; the Keras cache
-    ($KERAS_HOME/datasets/fashion-mnist, default ~/.keras/...); the Debian package's
-    folder; and only then downloads with Keras into its cache.
+    ($KERAS_HOME/datasets/fashion-mnist, default ~/.keras/..., where load_data()
+    keeps the files); the Debian package's folder; and only then downloads with
+    Keras's get_file into its cache. Whatever the source, the files are read here,
+    once, and checked.
     """
     chosen = data_dir or os.environ.get("FASHION_MNIST_DIR")
+    arrays = None  # read below, unless a download has read them already
     if chosen:
         folder = Path(chosen).expanduser()
         flag = "--data-dir" if data_dir else "FASHION_MNIST_DIR"
@@ -155,20 +162,17 @@ def load_fashion_mnist(data_dir=None):
             source = system
         else:
             print("Fashion-MNIST is not on this machine yet: downloading it (30 MB) ...")
-            _download_into(cache)
+            arrays = _download_into(cache)
             source = cache
         if source == cache:
             fix = "Delete that file and run this step again: Keras downloads a fresh copy."
         else:
             fix = "Reinstall it:  sudo apt install --reinstall dataset-fashion-mnist"
-    arrays = _read_folder(source, fix)  # checks every file before anything trains
-    print(f"Loaded Fashion-MNIST from {source}")
+    # One reader for every source, with every check, and no TensorFlow: Keras's own
+    # loader would read the same four files again and need TensorFlow to do it.
+    if arrays is None:
+        print(f"Loading Fashion-MNIST from {source} ...", flush=True)
+        arrays = _read_folder(source, fix)  # checks every file before anything trains
     _check(arrays, source, fix)
-    if source == keras_cache_dir() and os.access(source.parent.parent, os.W_OK):
-        # The files are in Keras's cache: let Keras's own loader read them.
-        del arrays
-        with quiet_tensorflow():
-            import keras
-        return keras.datasets.fashion_mnist.load_data()
     return ((arrays["train_images"], arrays["train_labels"]),
             (arrays["test_images"], arrays["test_labels"]))
