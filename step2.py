@@ -7,6 +7,13 @@ from tutorial_helpers import load_fashion_mnist, make_parser, quiet_tensorflow, 
 parser = make_parser(__doc__, epochs=5)
 args = parser.parse_args()
 
+# Load the data, as in step 1.
+(x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
+print(f"{len(x_train):,} training and {len(x_test):,} test images of "
+      f"{x_train.shape[1]}x{x_train.shape[2]} pixels.")
+
+# TensorFlow takes a few seconds to load: say so, or the wait looks like a hang.
+print("Starting TensorFlow ...", flush=True)
 with quiet_tensorflow():
     import tensorflow as tf
 
@@ -14,10 +21,8 @@ with quiet_tensorflow():
 # rerun prints the same numbers.
 tf.keras.utils.set_random_seed(args.seed)
 
-# Load the data and normalize it, as in step 1: pixels from 0..255 to 0..1.
-(x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
 
-
+# Normalize, as in step 1: pixels from 0..255 to 0..1.
 @tf.function  # runs as one TensorFlow graph, which needs no temporary copy of the images
 def normalize(images):
     return tf.cast(images, tf.float32) / 255.0

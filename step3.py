@@ -23,12 +23,14 @@ parser.epilog = ("Two models train here, each for at most --epochs epochs: "
                  "the callbacks may stop either one sooner.")
 args = parser.parse_args()
 
-with quiet_tensorflow():
-    import tensorflow as tf
-
 # Load the data, as in steps 1 and 2.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
 test_pixels = x_test  # the test images as 0..255, kept to draw some at the end
+print(f"{len(x_train):,} training and {len(x_test):,} test images of "
+      f"{x_train.shape[1]}x{x_train.shape[2]} pixels.")
+print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
+with quiet_tensorflow():
+    import tensorflow as tf
 
 # 1. Hold out a validation set: the last tenth of the training images. The models
 #    never learn from these; after each epoch Keras measures the accuracy on them,
