@@ -1,21 +1,31 @@
 """Benchmark: time, memory and accuracy of every step, beside the plain tutorial code.
 
-Run:  python bench/run.py [--repeat 3] [--json bench/results.json]
+Run:  python bench/run.py [--repeat 3] [--json bench/results.json] [--cpus N]
 
 Runs each target as a separate process, --repeat times, interleaved (the order
-rotates each round so that no target always follows the same one):
-  baseline   bench/baseline.py, the plain tutorial code (the fixed reference)
-  step2      step2.py with its defaults
-  step3      step3.py with its defaults (skipped with a note while it does not exist)
-  import-tf  `import tensorflow` alone: the floor that no step can go below
+rotates each round so that no target always follows the same one). A target is
+PROGRAM[-PATH][-Ncpu]:
+  PROGRAM    baseline   bench/baseline.py, the plain tutorial code (the fixed reference)
+             step1, step2, step3   the steps with their defaults
+             import-tf  `import tensorflow` alone: the floor that no training step
+                        can go below
+  PATH       where the step finds the data, each in a private, temporary KERAS_HOME:
+             (none)     the Keras cache: KERAS_HOME/datasets/fashion-mnist/ links to
+                        the four .gz files, as after a download
+             system     an empty Keras cache: the step finds the Debian package's
+                        folder, /usr/share/datasets/fashion-mnist (skipped with a note
+                        when that folder lacks the files)
+             data-dir   an empty Keras cache and --data-dir the folder with the files
+  -Ncpu      pinned to N CPUs, as on a scenario VM with N vCPUs (Linux only)
+By default it runs all of these, which is what bench/results.json records:
+  baseline, step1, step1-system, step1-data-dir, step2, step2-system, step2-data-dir,
+  step3, import-tf, step1-1cpu, step2-1cpu, step3-1cpu
+--cpus N pins every run that names no CPU count of its own to N CPUs.
 One untimed `import tensorflow` runs first, so that the first timed run does not
 pay for reading TensorFlow's libraries from disk.
 
-Every run reads the same four .gz files the same way: a private, temporary
-KERAS_HOME whose datasets/fashion-mnist/ links to them, so that Keras's
-load_data() finds them with no network. Each run also gets its own results folder
-(TUTORIAL_RESULTS_DIR) and runs without TF_CPP_MIN_LOG_LEVEL and FASHION_MNIST_DIR,
-as in a fresh shell.
+Each run also gets its own results folder (TUTORIAL_RESULTS_DIR) and runs without
+TF_CPP_MIN_LOG_LEVEL and FASHION_MNIST_DIR, as in a fresh shell.
 
 Measured for every run:
   wall s       start to exit, as seen from here
@@ -31,6 +41,7 @@ On a shared machine, run it while nothing else is busy: times drift with load.
 """
 import argparse
 import datetime
+import functools
 import gzip
 import importlib.metadata
 import json
@@ -50,12 +61,18 @@ sys.path.insert(0, str(ROOT))
 import tutorial_helpers  # noqa: E402  (where the data lives: the steps' own search)
 
 TIMED = ROOT / "bench" / "timed.py"
-TARGETS = {  # name: what bench/timed.py runs, from the project root
+PROGRAMS = {  # name: what bench/timed.py runs, from the project root
     "baseline": ["bench/baseline.py"],
+    "step1": ["step1.py"],
     "step2": ["step2.py"],
     "step3": ["step3.py"],
     "import-tf": ["-c", "import tensorflow as tf; print('tensorflow', tf.__version__)"],
 }
+DATA_PATHS = ["keras-cache", "system", "data-dir"]  # keras-cache goes unnamed in a target
+TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-(system|data-dir))?(?:-([1-9]\d*)cpu)?")
+DEFAULT_TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir",
+                   "step2", "step2-system", "step2-data-dir", "step3", "import-tf",
+                   "step1-1cpu", "step2-1cpu", "step3-1cpu"]
 FIELDS = {  # per-run number: (column heading, format)
     "wall_s": ("wall s", "{:.1f}"),
     "first_line_s": ("1st line s", "{:.1f}"),
@@ -69,6 +86,10 @@ RATIO_FIELDS = ["wall_s", "train_s", "peak_rss_mb", "test_accuracy"]
 # The issue's targets for step 2 against the baseline (ratios of medians).
 RATIO_LIMITS = {"wall_s": 0.75, "train_s": 0.6, "peak_rss_mb": 0.67}
 PEAK_LIMIT_MB = 1000  # 1.0 GB, on the full data
+# The fast start's targets, on the full data: every step's first line within half
+# a second; step 1 within a second and half a gigabyte, on every data path.
+FIRST_LINE_LIMIT_S = 0.5
+STEP1_LIMITS = {"wall_s": 1.0, "peak_rss_mb": 500}
 STDERR_TAIL = 15
 
 
@@ -80,6 +101,22 @@ def fail(*lines):
 
 def has_all_files(folder):
     return all((folder / name).is_file() for name in tutorial_helpers.FILES.values())
+
+
+def system_data_dir():
+    """The Debian package's folder if it holds the four files, else None."""
+    return next((folder.resolve() for folder in tutorial_helpers.data.SYSTEM_DATA_DIRS
+                 if has_all_files(folder)), None)
+
+
+def parse_target(name):
+    """"step2-data-dir-1cpu" -> {"program": "step2", "data_path": "data-dir", "cpus": 1}."""
+    match = TARGET_NAME.fullmatch(name)
+    if not match:
+        return None
+    program, path, cpus = match.groups()
+    return {"program": program, "data_path": path or "keras-cache",
+            "cpus": int(cpus) if cpus else None}
 
 
 def choose_data_dir(data_dir):
@@ -149,14 +186,24 @@ def accuracy_from_output(stdout, split):
     return float(match.group(1)) if match else None
 
 
-def run_once(name, data_dir, timeout):
-    """Run one target in a fresh process and measure it."""
+def run_once(name, target, timeout):
+    """Run one target in a fresh process and measure it.
+
+    target: program, data_path, data_dir (the folder the step reads) and cpus (the
+    CPUs to pin it to, or None).
+    """
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         tmp = Path(tmp)
         cache = tmp / "keras_home" / "datasets" / "fashion-mnist"
         cache.mkdir(parents=True)
-        for file_name in tutorial_helpers.FILES.values():
-            (cache / file_name).symlink_to(data_dir / file_name)
+        arguments = list(PROGRAMS[target["program"]])
+        if target["data_path"] == "keras-cache":
+            for file_name in tutorial_helpers.FILES.values():
+                (cache / file_name).symlink_to(target["data_dir"] / file_name)
+        elif target["data_path"] == "data-dir":
+            arguments += ["--data-dir", str(target["data_dir"])]
+        pin = (functools.partial(os.sched_setaffinity, 0, target["cpus"])
+               if target["cpus"] else None)
         results_dir, train_time_file = tmp / "results", tmp / "train_seconds"
         env = {k: v for k, v in os.environ.items()
                if k not in ("FASHION_MNIST_DIR", "TF_CPP_MIN_LOG_LEVEL")}
@@ -165,8 +212,8 @@ def run_once(name, data_dir, timeout):
                    BENCH_TRAIN_TIME_FILE=str(train_time_file))
 
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(TIMED), *TARGETS[name]], cwd=ROOT,
-                                env=env, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([sys.executable, str(TIMED), *arguments], cwd=ROOT,
+                                env=env, stdin=subprocess.DEVNULL, preexec_fn=pin,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             stdout, stderr, first_line_s, timed_out = read_output(proc, start, timeout)
@@ -180,10 +227,11 @@ def run_once(name, data_dir, timeout):
             proc.stdout.close()
             proc.stderr.close()
 
-        results_file = results_dir / f"{name}.json"
+        results_file = results_dir / f"{target['program']}.json"
         results = json.loads(results_file.read_text()) if results_file.is_file() else None
         run = {
             "exit_code": proc.returncode,
+            "cpus": len(target["cpus"]) if target["cpus"] else usable_cores(),
             "wall_s": wall_s,
             "first_line_s": first_line_s,
             "train_s": (float(train_time_file.read_text())
@@ -253,6 +301,42 @@ def compare(summary, data_counts):
     return ratios, checks
 
 
+def fast_start_checks(summary, targets, data_counts):
+    """The fast start's targets, per target (see FIRST_LINE_LIMIT_S and below)."""
+    full_data = data_counts == tutorial_helpers.FULL_SIZES
+
+    def check(stats, limit, unit):
+        value = stats["median"] if stats else None
+        return {"value": value, "target": f"<= {limit} {unit} on the full data",
+                "pass": value <= limit if full_data and value is not None else None}
+
+    checks = {}
+    for name, target in targets.items():
+        program, fields = target["program"], summary[name]
+        if not program.startswith("step"):
+            continue
+        checks[name] = {"first_line_s": check(fields["first_line_s"], FIRST_LINE_LIMIT_S, "s")}
+        if program == "step1":
+            checks[name]["wall_s"] = check(fields["wall_s"], STEP1_LIMITS["wall_s"], "s")
+            checks[name]["peak_rss_mb"] = check(fields["peak_rss_mb"],
+                                                STEP1_LIMITS["peak_rss_mb"], "MB")
+    return checks
+
+
+def fast_start_lines(checks):
+    units = {"first_line_s": ("first line", "{:.2f} s"), "wall_s": ("wall time", "{:.2f} s"),
+             "peak_rss_mb": ("peak memory", "{:.0f} MB")}
+    width = max(map(len, checks))
+    lines = ["Fast start (medians):"]
+    for name, fields in checks.items():
+        for field, check in fields.items():
+            label, form = units[field]
+            value = "-" if check["value"] is None else form.format(check["value"])
+            lines.append(f"  {name:<{width}}  {label:<11} {value:>8}   {verdict(check):<4}  "
+                         f"target {check['target']}")
+    return "\n".join(lines)
+
+
 def cell(field, value):
     return "-" if value is None else FIELDS[field][1].format(value)
 
@@ -260,12 +344,14 @@ def cell(field, value):
 def table(summary):
     headings = [heading for heading, _ in FIELDS.values()]
     widths = [max(len(h), 6) for h in headings]
-    lines = ["target     stat    " + "  ".join(h.rjust(w) for h, w in zip(headings, widths))]
+    names = max(10, *map(len, summary))
+    lines = [f"{'target':<{names}} stat    "
+             + "  ".join(h.rjust(w) for h, w in zip(headings, widths))]
     for name, fields in summary.items():
         for stat in ("min", "median", "max"):
             cells = [cell(f, fields[f][stat] if fields[f] else None) for f in FIELDS]
             label = name if stat == "min" else ""
-            lines.append(f"{label:<10} {stat:<7} "
+            lines.append(f"{label:<{names}} {stat:<7} "
                          + "  ".join(c.rjust(w) for c, w in zip(cells, widths)))
     return "\n".join(lines)
 
@@ -328,12 +414,17 @@ def git_commit():
         return None
 
 
+def usable_cores():
+    """The CPUs this process may run on (fewer than the machine's when pinned)."""
+    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count())
+
+
 def machine():
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-        else os.cpu_count(),
+        "usable_cores": usable_cores(),
         "python": platform.python_version(),
         "tensorflow": version("tensorflow-cpu", "tensorflow"),
         "keras": version("keras"),
@@ -355,11 +446,45 @@ def write_json(path, report):
 
 def parse_names(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in TARGETS]
+    unknown = [name for name in names if not parse_target(name)]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown target {', '.join(unknown) or '(none)'}; choose from {', '.join(TARGETS)}")
-    return names
+            f"unknown target {', '.join(unknown) or '(none)'}; a target is "
+            f"PROGRAM[-system|-data-dir][-Ncpu], PROGRAM one of {', '.join(PROGRAMS)}")
+    return list(dict.fromkeys(names))
+
+
+def plan(names, data_dir, cpus):
+    """{name: target} for the chosen names that can run here, and notes on the others.
+
+    A target: program, data_path, data_dir (the folder it reads) and cpus (the set of
+    CPUs it is pinned to, or None for no pinning).
+    """
+    system = system_data_dir()
+    can_pin = hasattr(os, "sched_setaffinity")
+    allowed = sorted(os.sched_getaffinity(0)) if can_pin else []
+    targets, notes = {}, []
+    for name in names:
+        target = parse_target(name)
+        script = PROGRAMS[target["program"]][0]
+        count = target["cpus"] or cpus
+        if script != "-c" and not (ROOT / script).is_file():
+            notes.append(f"{name}: skipped, {script} does not exist yet")
+        elif target["data_path"] != "keras-cache" and not target["program"].startswith("step"):
+            notes.append(f"{name}: skipped, only the steps take the data from elsewhere")
+        elif target["data_path"] == "system" and system is None:
+            folders = ", ".join(map(str, tutorial_helpers.data.SYSTEM_DATA_DIRS))
+            notes.append(f"{name}: skipped, {folders} lacks the four files "
+                         "(sudo apt install dataset-fashion-mnist)")
+        elif count and not can_pin:
+            notes.append(f"{name}: skipped, this system cannot pin a process to CPUs")
+        elif count and count > len(allowed):
+            notes.append(f"{name}: skipped, only {len(allowed)} CPU(s) here")
+        else:
+            target["data_dir"] = system if target["data_path"] == "system" else data_dir
+            target["cpus"] = allowed[:count] if count else None
+            targets[name] = target
+    return targets, notes
 
 
 def main():
@@ -373,8 +498,12 @@ def main():
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder with the four Fashion-MNIST .gz files (default: the Keras "
                              "cache, then /usr/share/datasets/fashion-mnist)")
-    parser.add_argument("--only", type=parse_names, metavar="NAMES", default=list(TARGETS),
-                        help=f"comma-separated targets to run (default: {','.join(TARGETS)})")
+    parser.add_argument("--only", type=parse_names, metavar="NAMES", default=DEFAULT_TARGETS,
+                        help="comma-separated targets to run (default: "
+                             f"{','.join(DEFAULT_TARGETS)})")
+    parser.add_argument("--cpus", type=tutorial_helpers.positive_int, metavar="N",
+                        help="pin every run that names no CPU count of its own (-Ncpu) to "
+                             "N CPUs (default: no pinning)")
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the untimed `import tensorflow` before the timed runs")
     parser.add_argument("--timeout", type=tutorial_helpers.positive_int, default=3600,
@@ -384,16 +513,13 @@ def main():
 
     data_dir = choose_data_dir(args.data_dir)
     data_counts = count_images(data_dir)
-    notes = []
-    targets = []
-    for name in args.only:
-        script = TARGETS[name][0]
-        if script != "-c" and not (ROOT / script).is_file():
-            notes.append(f"{name}: skipped, {script} does not exist yet")
-        else:
-            targets.append(name)
+    if args.cpus and args.cpus > usable_cores():
+        fail(f"Error: --cpus {args.cpus}: this machine lets the benchmark use "
+             f"{usable_cores()} CPU(s).")
+    plans, notes = plan(args.only, data_dir, args.cpus)
+    targets = list(plans)
     if not targets:
-        fail("Error: none of the chosen targets exists: " + "; ".join(notes))
+        fail("Error: none of the chosen targets can run here: " + "; ".join(notes))
 
     report = {
         "machine": machine(),
@@ -401,8 +527,14 @@ def main():
         "commit": git_commit(),
         "repeat": args.repeat,
         "data_dir": str(data_dir),
+        "cpus": args.cpus,
         "data": {"train_images": data_counts["train"], "test_images": data_counts["test"]},
         "targets": targets,
+        "target_details": {name: {"program": t["program"], "data_path": t["data_path"],
+                                  "data_dir": str(t["data_dir"]),
+                                  "cpus": len(t["cpus"]) if t["cpus"] else usable_cores(),
+                                  "pinned": t["cpus"] is not None}
+                           for name, t in plans.items()},
         "notes": notes,
         "load_average_start": list(os.getloadavg()),
     }
@@ -415,7 +547,8 @@ def main():
         print(f"Note: {note}")
     if not args.no_warmup:
         print("Warm-up: import tensorflow once (not recorded) ...", flush=True)
-        warmup = run_once("import-tf", data_dir, args.timeout)
+        warmup = run_once("import-tf", {**parse_target("import-tf"), "data_dir": data_dir,
+                                        "cpus": None}, args.timeout)
         if warmup["exit_code"] != 0:
             print(f"    the warm-up failed with exit code {warmup['exit_code']}; "
                   "the end of its stderr:")
@@ -427,10 +560,10 @@ def main():
     for round_index in range(args.repeat):
         shift = round_index % len(targets)
         for name in targets[shift:] + targets[:shift]:
-            run = run_once(name, data_dir, args.timeout)
+            run = run_once(name, plans[name], args.timeout)
             runs[name].append(run)
             done = sum(map(len, runs.values()))
-            print(f"[{done:>2}/{total}] {name:<10} exit {run['exit_code']:<3} "
+            print(f"[{done:>2}/{total}] {name:<{max(10, *map(len, targets))}} exit {run['exit_code']:<3} "
                   + "  ".join(f"{FIELDS[f][0]} {cell(f, run[f])}"
                               for f in ("wall_s", "train_s", "peak_rss_mb", "test_accuracy")),
                   flush=True)
@@ -443,9 +576,11 @@ def main():
 
     summary = {name: summarize(runs[name]) for name in targets}
     ratios, checks = compare(summary, data_counts)
+    fast_start = fast_start_checks(summary, plans, data_counts)
     report.update(load_average_end=list(os.getloadavg()), runs=runs, summary=summary,
                   ratios={"step2_vs_baseline": ratios} if ratios else {},
-                  checks={"step2_vs_baseline": checks} if checks else {})
+                  checks={**({"step2_vs_baseline": checks} if checks else {}),
+                          **({"fast_start": fast_start} if fast_start else {})})
 
     print()
     print(f"{args.repeat} run(s) of each target, interleaved; min / median / max "
@@ -454,6 +589,9 @@ def main():
     if ratios:
         print()
         print(ratio_lines(ratios, checks))
+    if fast_start:
+        print()
+        print(fast_start_lines(fast_start))
     failed = {name: sum(run["exit_code"] != 0 for run in runs[name]) for name in targets}
     failed = {name: count for name, count in failed.items() if count}
     if args.json:

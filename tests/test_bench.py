@@ -4,20 +4,34 @@ Timings are never asserted: on generated data and a shared machine they mean not
 """
 import datetime
 import gzip
+import importlib.util
 import json
 import numbers
+import os
 
 from conftest import ROOT
 from fake_data import write_dataset
 
-TARGETS = ["baseline", "step2", "import-tf"]  # step3 has its own tests; same code path
+# step3 has its own tests and the same code path; every data path of step 1, and
+# a step pinned to one CPU.
+TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir", "step2", "step2-1cpu",
+           "import-tf"]
 FIELDS = ["wall_s", "first_line_s", "train_s", "peak_rss_mb",
           "train_accuracy", "test_accuracy", "stderr_lines"]
 HEADINGS = ["wall s", "1st line s", "train s", "peak MB", "train acc", "test acc", "stderr"]
 MACHINE = ["cpu", "cores", "python", "tensorflow", "keras", "numpy", "platform"]
 RATIOS = ["wall_s", "train_s", "peak_rss_mb", "test_accuracy"]
 RATIO_LABELS = ["wall time", "training time", "peak memory", "test accuracy", "stderr lines"]
-TRAINS = {"baseline", "step2"}  # targets that train: the floor has no training numbers
+TRAINS = {"baseline", "step2", "step2-1cpu"}  # targets that train
+DETAILS = {  # target: (program, data path, CPUs or None for all the usable ones)
+    "baseline": ("baseline", "keras-cache", None),
+    "step1": ("step1", "keras-cache", None),
+    "step1-system": ("step1", "system", None),
+    "step1-data-dir": ("step1", "data-dir", None),
+    "step2": ("step2", "keras-cache", None),
+    "step2-1cpu": ("step2", "keras-cache", 1),
+    "import-tf": ("import-tf", "keras-cache", None),
+}
 
 
 def is_number(value):
@@ -30,6 +44,7 @@ def bench(run, *args):
 
 def test_table_and_json_have_every_field(run, tmp_path):
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    run.env["TEST_SYSTEM_DATA_DIR"] = str(data)  # the Debian package's folder, here
     report_path = tmp_path / "out" / "bench.json"
     result = bench(run, "--data-dir", data, "--json", report_path,
                    "--only", ",".join(TARGETS))
@@ -48,7 +63,7 @@ def test_table_and_json_have_every_field(run, tmp_path):
         assert [row.split()[0] for row in rows[1:]] == ["median", "max"]
         for row in rows:
             assert len(row.split()) == len(HEADINGS) + (2 if row is rows[0] else 1)
-    ratio_block = result.stdout.split("Step 2 against the baseline")[1]
+    ratio_block = result.stdout.split("Step 2 against the baseline")[1].split("Fast start")[0]
     for label in RATIO_LABELS:
         assert f"  {label} " in ratio_block
     assert ratio_block.count("PASS") + ratio_block.count("MISS") + ratio_block.count("n/a") == 6
@@ -73,7 +88,15 @@ def test_table_and_json_have_every_field(run, tmp_path):
             assert (run_[field] is None) if expected_none else is_number(run_[field]), \
                 (name, field)
         assert 0 < run_["first_line_s"] <= run_["wall_s"]
-        assert run_["peak_rss_mb"] > 50  # a Python with TensorFlow loaded
+        if name.startswith("step1"):  # no TensorFlow
+            assert run_["peak_rss_mb"] < report["runs"]["import-tf"][0]["peak_rss_mb"] / 2
+        else:
+            assert run_["peak_rss_mb"] > 50  # a Python with TensorFlow loaded
+        program, path, cpus = DETAILS[name]
+        assert run_["cpus"] == (cpus or report["machine"]["usable_cores"])
+        assert report["target_details"][name] == {
+            "program": program, "data_path": path, "data_dir": str(data.resolve()),
+            "cpus": cpus or report["machine"]["usable_cores"], "pinned": cpus is not None}
         if name in TRAINS:
             assert 0 < run_["train_s"] < run_["wall_s"]
             assert 0.6 < run_["test_accuracy"] <= 1  # the generated classes are easy
@@ -92,6 +115,48 @@ def test_table_and_json_have_every_field(run, tmp_path):
     checks = report["checks"]["step2_vs_baseline"]
     assert checks["peak_rss_mb_absolute"]["pass"] is None  # not the full data
     assert checks["stderr_lines"]["pass"] is True
+    # The fast start: every step's first line; step 1's time and memory.
+    fast = report["checks"]["fast_start"]
+    assert set(fast) == {name for name in TARGETS if name.startswith("step")}
+    for name, fields in fast.items():
+        expected = ({"first_line_s", "wall_s", "peak_rss_mb"} if name.startswith("step1")
+                    else {"first_line_s"})
+        assert set(fields) == expected
+        for check in fields.values():
+            assert is_number(check["value"]) and check["pass"] is None  # not the full data
+    assert "Fast start (medians):" in result.stdout
+
+
+def test_default_targets_cover_every_data_path_and_one_cpu():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    bench_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_run)
+    targets = [bench_run.parse_target(name) for name in bench_run.DEFAULT_TARGETS]
+    shown = {(t["program"], t["data_path"], t["cpus"]) for t in targets}
+    for program in ("step1", "step2"):
+        for path in ("keras-cache", "system", "data-dir"):
+            assert (program, path, None) in shown
+    for program in ("step1", "step2", "step3"):
+        assert (program, "keras-cache", 1) in shown
+    assert {("baseline", "keras-cache", None), ("import-tf", "keras-cache", None),
+            ("step3", "keras-cache", None)} <= shown
+
+
+def test_cpus_pins_the_runs_and_a_missing_system_folder_is_a_note(run, tmp_path):
+    data = write_dataset(tmp_path / "data", n_train=100, n_test=50)
+    report_path = tmp_path / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path, "--cpus", 1,
+                   "--only", "step1,step1-system")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "step1-system: skipped" in result.stdout  # TEST_SYSTEM_DATA_DIR is empty
+    report = json.loads(report_path.read_text())
+    assert report["cpus"] == 1 and list(report["runs"]) == ["step1"]
+    assert report["runs"]["step1"][0]["cpus"] == 1
+    assert report["target_details"]["step1"]["pinned"] is True
+
+    too_many = bench(run, "--data-dir", data, "--cpus", len(os.sched_getaffinity(0)) + 1)
+    assert too_many.returncode == 1
+    assert "--cpus" in too_many.stderr and "Traceback" not in too_many.stderr
 
 
 def test_no_data_says_how_to_get_it(run):
