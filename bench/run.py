@@ -69,13 +69,14 @@ PROGRAMS = {  # name: what bench/timed.py runs, from the project root
     "import-tf": ["-c", "import tensorflow as tf; print('tensorflow', tf.__version__)"],
 }
 DATA_PATHS = ["keras-cache", "system", "data-dir"]  # keras-cache goes unnamed in a target
-TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-(system|data-dir))?(?:-([1-9]\d*)cpu)?")
+TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-({'|'.join(DATA_PATHS[1:])}))?"
+                         r"(?:-([1-9]\d*)cpu)?")
 DEFAULT_TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir",
                    "step2", "step2-system", "step2-data-dir", "step3", "import-tf",
                    "step1-1cpu", "step2-1cpu", "step3-1cpu"]
 FIELDS = {  # per-run number: (column heading, format)
     "wall_s": ("wall s", "{:.1f}"),
-    "first_line_s": ("1st line s", "{:.1f}"),
+    "first_line_s": ("1st line s", "{:.2f}"),
     "train_s": ("train s", "{:.1f}"),
     "peak_rss_mb": ("peak MB", "{:.0f}"),
     "train_accuracy": ("train acc", "{:.4f}"),
@@ -110,7 +111,10 @@ def system_data_dir():
 
 
 def parse_target(name):
-    """"step2-data-dir-1cpu" -> {"program": "step2", "data_path": "data-dir", "cpus": 1}."""
+    """A target's parts: step2-data-dir-1cpu is program step2, data path data-dir, 1 CPU.
+
+    None if the name is not PROGRAM[-system|-data-dir][-Ncpu].
+    """
     match = TARGET_NAME.fullmatch(name)
     if not match:
         return None
