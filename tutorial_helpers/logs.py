@@ -8,6 +8,7 @@
                  as pictures, into the run's test/ folder.
 """
 import argparse
+import errno
 import importlib.util
 import os
 import shutil
@@ -33,11 +34,12 @@ def logdir(text):
         existing = existing.parent
     if not existing.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: {existing} is a file, not a folder")
-    try:  # really try, as a permission check alone misses read-only disks
+    try:  # really try: a permission check alone misses read-only disks
         os.rmdir(tempfile.mkdtemp(prefix=".logdir-check-", dir=existing))
     except OSError as error:
-        raise argparse.ArgumentTypeError(
-            f"{text}: cannot write into {existing} ({error.strerror or error})")
+        why = {errno.EACCES: " (permission denied)", errno.EPERM: " (permission denied)",
+               errno.EROFS: " (read-only file system)"}.get(error.errno, "")
+        raise argparse.ArgumentTypeError(f"{text}: cannot write into {existing}{why}")
     return path
 
 
@@ -163,7 +165,7 @@ def log_test_images(folder, images, labels, predicted, confidence, matrix, most=
                 description="Rows are the true classes, columns the predicted ones: "
                             f"{legend}. Green: right answers; red: mistakes, the "
                             "redder the more often.")
-            tf.summary.text("confusion matrix", table, step=0,
+            tf.summary.text("confusion matrix counts", table, step=0,
                             description="The counts of the confusion matrix picture.")
     except (OSError, tf.errors.OpError) as error:
         fail(f"Error: cannot write TensorBoard logs to {folder}: "
