@@ -356,3 +356,53 @@ def test_a_browser_shows_the_runs(tensorboard, tmp_path):
                f"--screenshot={shot}")
         assert shot.read_bytes().startswith(b"\x89PNG")
         print(f"screenshot: {shot}")
+
+
+# --- the scenario's Check ---------------------------------------------------------
+
+def check(env):
+    script = ROOT / "scenario" / "tensorboard" / "verify.sh"
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=60)
+
+
+def test_scenario_check_passes_once_tensorboard_shows_step3(tensorboard, tmp_path):
+    nothing = f"http://127.0.0.1:{free_port()}"  # no server there
+    before = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": nothing})
+    assert before.returncode != 0 and "done" not in before.stdout
+    assert "python step3.py --logdir logs" in before.stderr
+    (tmp_path / "logs" / "step3").mkdir(parents=True)  # logs, but no server
+    logs_only = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": nothing})
+    assert logs_only.returncode != 0
+    assert "tensorboard --logdir logs --bind_all --port 6006" in logs_only.stderr
+    after = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": tensorboard})
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.strip() == "done"
+
+
+def test_scenario_check_wants_step3_logs_in_tensorboard(tmp_path):
+    # A TensorBoard that answers, but with no step 3 runs: a stand-in on loopback.
+    import http.server
+    import threading
+
+    class Runs(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'["step2/dense/train"]'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Runs)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = check({"TUTORIAL_DIR": str(tmp_path),
+                        "TENSORBOARD_URL": f"http://127.0.0.1:{server.server_port}"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode != 0 and "done" not in result.stdout
+    assert "no logs of step 3" in result.stderr
