@@ -240,6 +240,15 @@ def test_bad_logdir_is_refused_before_training(run, tmp_path, script, case):
     assert not (tmp_path / "logs").exists()
 
 
+def test_logdir_without_tensorboard_installed_says_what_to_do(monkeypatch):
+    real = tutorial_helpers.logs.importlib.util.find_spec
+    monkeypatch.setattr(tutorial_helpers.logs.importlib.util, "find_spec",
+                        lambda name: None if name == "tensorboard" else real(name))
+    with pytest.raises(Exception, match=r"TensorBoard is not installed .*"
+                                        r"pip install -r requirements\.txt"):
+        tutorial_helpers.logdir("logs")
+
+
 # --- TensorBoard itself -------------------------------------------------------------
 
 def free_port():
