@@ -2,9 +2,12 @@
 
 Run:  python step2.py            (python step2.py --help lists the flags)
 """
-from tutorial_helpers import load_fashion_mnist, make_parser, quiet_tensorflow, save_results
+from tutorial_helpers import (load_fashion_mnist, logdir, make_parser, quiet_tensorflow,
+                              run_folder, save_results)
 
 parser = make_parser(__doc__, epochs=5)
+parser.add_argument("--logdir", type=logdir, metavar="DIR",
+                    help="also write each epoch's numbers under DIR, for TensorBoard")
 args = parser.parse_args()
 
 # Load the data, as in step 1.
@@ -47,9 +50,13 @@ model.compile(optimizer=tf.keras.optimizers.Adam(),
               metrics=["accuracy"],
               steps_per_execution=50)
 
-# Train: each epoch is one pass over the 60,000 training images.
+# Train: each epoch is one pass over the 60,000 training images. With --logdir,
+# Keras's TensorBoard callback also writes each epoch's numbers for TensorBoard.
+callbacks = []
+if args.logdir:
+    callbacks.append(tf.keras.callbacks.TensorBoard(log_dir=run_folder(parser, args, "dense")))
 print()
-history = model.fit(x_train, y_train, epochs=args.epochs)
+history = model.fit(x_train, y_train, epochs=args.epochs, callbacks=callbacks)
 
 # Test: how well does it do on the 10,000 images it never saw while training?
 print()

@@ -8,8 +8,9 @@ import time
 import numpy as np
 
 from tutorial_helpers import (CLASS_NAMES, draw_images_in_a_row, fraction, gap_bar,
-                              keras_file, load_fashion_mnist, make_parser, positive_int,
-                              print_table, quiet_tensorflow, save_model, save_results)
+                              keras_file, load_fashion_mnist, log_test_images, logdir,
+                              make_parser, positive_int, print_table, quiet_tensorflow,
+                              run_folder, save_model, save_results)
 
 parser = make_parser(__doc__, epochs=10)
 parser.add_argument("--target-accuracy", type=fraction, default=0.92, metavar="ACC",
@@ -19,6 +20,9 @@ parser.add_argument("--patience", type=positive_int, default=2,
                          "loss to improve before stopping")
 parser.add_argument("--save", type=keras_file, metavar="FILE.keras",
                     help="save the trained convolutional model to FILE.keras")
+parser.add_argument("--logdir", type=logdir, metavar="DIR",
+                    help="also write each model's epochs, mistakes and confusion "
+                         "matrix under DIR, for TensorBoard")
 parser.epilog = ("Two models train here, each for at most --epochs epochs: "
                  "the callbacks may stop either one sooner.")
 args = parser.parse_args()
@@ -99,12 +103,16 @@ def train(model):
     # then hands back the weights of the epoch with the lowest validation loss.
     early_stopping = tf.keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=args.patience, restore_best_weights=True, verbose=1)
+    callbacks = [stop_at_target, early_stopping]
+    if args.logdir:  # Keras's TensorBoard callback writes each epoch's numbers there
+        log_dir = run_folder(parser, args, model.name)  # such as logs/step3/conv
+        callbacks.append(tf.keras.callbacks.TensorBoard(log_dir=log_dir))
     start = time.perf_counter()
     # Bigger batches make an epoch faster on a small CPU. verbose=2 prints one
     # line per epoch, with the validation numbers.
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val),
                         epochs=args.epochs, batch_size=BATCH_SIZE, verbose=2,
-                        callbacks=[stop_at_target, early_stopping])
+                        callbacks=callbacks)
     return history, time.perf_counter() - start, stop_at_target.stopped_at
 
 
@@ -126,7 +134,7 @@ dense = tf.keras.Sequential([
     tf.keras.layers.Flatten(),
     tf.keras.layers.Dense(128, activation="relu"),
     tf.keras.layers.Dense(10, activation="softmax"),
-])
+], name="dense")  # TensorBoard shows each model under its name
 print("\nThe dense model of step 2:")
 dense_history, dense_seconds, dense_stop = train(dense)
 print("\nPer epoch, T marks the training accuracy and V the validation accuracy:")
@@ -165,7 +173,7 @@ conv = tf.keras.Sequential([
                                    # so no single feature can be memorized
     tf.keras.layers.Dense(128, activation="relu"),
     tf.keras.layers.Dense(10, activation="softmax"),
-])
+], name="conv")
 print("\nThe convolutional model:")
 conv_history, conv_seconds, conv_stop = train(conv)
 print()
@@ -217,6 +225,9 @@ print("predicted ones (numbered as the rows); Right is each class's accuracy.")
 print_table(["True class"] + [str(k) for k in range(10)] + ["Right"],
             [[f"{k} {name}"] + list(matrix[k]) + [f"{per_class[k]:.1%}"]
              for k, name in enumerate(CLASS_NAMES)])
+if args.logdir:  # the same mistakes and matrix, as pictures in TensorBoard's Images tab
+    log_test_images(run_folder(parser, args, conv.name), test_pixels, y_test,
+                    predicted, confidence, matrix)
 
 # The pair of classes mixed up most often, counting both directions.
 mistakes = matrix + matrix.T

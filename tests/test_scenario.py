@@ -1,9 +1,14 @@
 """The Killercoda scenario in scenario/: its text must never drift from the code.
 
-- index.json parses, names files that exist, one step page per step script.
+- index.json parses, names files that exist, one step page per step script (pages
+  that run no step script, such as tensorboard/, may sit between them).
 - Shell scripts pass `bash -n`; the markdown uses only Killercoda's actions.
 - Every command the text runs with {{exec}} is one the project supports: the step
-  script exists and takes those flags and values (its real --help says so).
+  script exists and takes those flags and values (its real --help says so);
+  `tensorboard` runs quietly in the background, with flags its --help lists, on
+  the logs the steps write and on the port the page links to.
+- Killercoda's port links, [text]({{TRAFFIC_HOST1_PORT}}), only in markdown links.
+- Every `<!-- expect: REGEX -->` after a command box is a valid regex.
 - Every python snippet marked `<!-- from stepN.py -->` is in that script
   (whitespace aside); a snippet marked `<!-- edit of stepN.py -->` differs from a
   piece of that script only in its numbers.
@@ -40,20 +45,27 @@ TIME_TOLERANCE = 0.15       # relative, for times (*_s) and memory (*_mb)
 
 # Code actions Killercoda knows. Katacoda-only syntax has no effect there.
 KILLERCODA_ACTIONS = {"{{exec}}", "{{exec interrupt}}", "{{copy}}", "{{}}"}
+# Killercoda's links to a port of the machine, used as a markdown link's target:
+# [text]({{TRAFFIC_HOST1_6006}}), and [text]({{TRAFFIC_SELECTOR}}) for the list of
+# ports. Documented by Killercoda's own examples: github.com/killercoda/
+# scenario-examples, network-traffic/step1.md. The service must listen on all
+# interfaces, over HTTP.
+TRAFFIC_LINK = re.compile(r"\{\{TRAFFIC_HOST1_(\d+)\}\}|\{\{TRAFFIC_SELECTOR\}\}")
 KATACODA_ONLY = ["{{execute", "{{open}}", "data-filename", "data-target", "{{copy T"]
 
 
 def pages():
-    """(name, path) of every markdown page index.json names, in order."""
+    """(name, path) of every markdown page index.json names, in order; a page is
+    named after its folder: intro, step1, ..., tensorboard, finish."""
     details = INDEX["details"]
-    named = [("intro", details["intro"])]
-    named += [(f"step{i}", step) for i, step in enumerate(details["steps"], 1)]
-    named.append(("finish", details["finish"]))
-    return [(name, SCENARIO / entry["text"]) for name, entry in named]
+    entries = [details["intro"], *details["steps"], details["finish"]]
+    return [(Path(entry["text"]).parent.name, SCENARIO / entry["text"]) for entry in entries]
 
 
 PAGES = pages()
-STEP_PAGES = [(name, path) for name, path in PAGES if name.startswith("step")]
+# Every page with a Check button, and among them those that teach a stepN.py.
+STEP_PAGES = [(name, path) for name, path in PAGES if name not in ("intro", "finish")]
+SCRIPT_PAGES = [(name, path) for name, path in STEP_PAGES if re.fullmatch(r"step\d+", name)]
 
 
 def read(path):
@@ -118,9 +130,10 @@ def test_index_json_has_the_killercoda_shape():
     details = INDEX["details"]
     for part in ("intro", "finish"):
         assert details[part]["text"].endswith(".md")
-    # One step per step script, in order.
+    # One page per step script, in order.
     scripts = sorted(p.name for p in ROOT.glob("step*.py"))
-    assert scripts == [f"step{i}.py" for i in range(1, len(details["steps"]) + 1)]
+    assert [f"{name}.py" for name, _ in SCRIPT_PAGES] == scripts
+    assert scripts == [f"step{i}.py" for i in range(1, len(scripts) + 1)]
     for step in details["steps"]:
         assert step["title"] and step["text"].endswith(".md") and step["verify"]
     assert details["intro"]["background"] and details["intro"]["foreground"]
@@ -177,16 +190,35 @@ def test_foreground_never_exits_the_learners_shell():
 @pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
 def test_only_killercoda_actions(name, path):
     text = read(path)
-    for action in re.findall(r"\{\{[^}]*\}\}", text):
-        assert action in KILLERCODA_ACTIONS, f"{name}: {action} is not a Killercoda action"
     for syntax in KATACODA_ONLY:
         assert syntax not in text, f"{name}: {syntax} is Katacoda-only"
-    # An action always follows a closing fence or an inline code span.
     for match in re.finditer(r"\{\{[^}]*\}\}", text):
-        assert text[:match.start()].endswith("`"), f"{name}: stray {match.group()}"
+        action = match.group()
+        if TRAFFIC_LINK.fullmatch(action):  # a port link: the target of a markdown link
+            assert text[:match.start()].endswith("](") and \
+                text[match.end():].startswith(")"), f"{name}: {action} outside a link"
+            continue
+        assert action in KILLERCODA_ACTIONS, f"{name}: {action} is not a Killercoda action"
+        # An action always follows a closing fence or an inline code span.
+        assert text[:match.start()].endswith("`"), f"{name}: stray {action}"
     # Every fenced block is closed and every <details> too.
     assert text.count("```") % 2 == 0
     assert text.count("<details>") == text.count("</details>")
+
+
+# A promise about a command box's output: a Python regex that must match (re.search,
+# re.M) what clicking the box printed, ANSI codes removed.
+EXPECT = re.compile(r"^<!--\s*expect:\s*(.*?)\s*-->[ \t]*$", re.M)
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_expect_comments_are_regexes_after_a_command_box(name, path):
+    text = read(path)
+    for match in EXPECT.finditer(text):
+        re.compile(match.group(1), re.M)
+        before = EXPECT.sub("", text[:match.start()]).rstrip()
+        assert re.search(r"```\{\{exec[^}]*\}\}$", before), \
+            f"{name}: {match.group()} does not follow a command box"
 
 
 @pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
@@ -236,8 +268,58 @@ def test_exec_command_is_supported(page, command, run):
     elif words[0] == "nano" or words[:2] in (["git", "diff"], ["git", "restore"]):
         files = words[1:] if words[0] == "nano" else words[2:]
         assert files and all(f in step_scripts for f in files), command
+    elif words[0] == "tensorboard":
+        check_tensorboard_command(page, words, run)
+    elif words[0] == "curl":
+        # Asks the page's TensorBoard for its runs, waiting while it starts.
+        *options, url = words[1:]
+        assert options[0] == "-s" and all(
+            option in ("--retry", "--retry-connrefused", "--retry-delay") or option.isdigit()
+            for option in options[1:]), command
+        assert url == f"localhost:{tensorboard_port(page)}/data/runs", command
     else:
         pytest.fail(f"{page}: {command!r} is not a command the project supports")
+
+
+def tensorboard_port(page):
+    """The port of the page's {{TRAFFIC_HOST1_PORT}} link (there must be one)."""
+    ports = set(re.findall(r"\{\{TRAFFIC_HOST1_(\d+)\}\}", read(dict(PAGES)[page])))
+    assert len(ports) == 1, f"{page}: starts TensorBoard but links to ports {ports or 'none'}"
+    return ports.pop()
+
+
+def tensorboard_help(run):
+    if "tensorboard" not in HELP_TEXTS:
+        command = Path(sys.executable).with_name("tensorboard")
+        command = [str(command)] if command.exists() else [sys.executable, "-m",
+                                                            "tensorboard.main"]
+        result = subprocess.run([*command, "--help"], capture_output=True, text=True,
+                                env=run.env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        HELP_TEXTS["tensorboard"] = result.stdout
+    return HELP_TEXTS["tensorboard"]
+
+
+def check_tensorboard_command(page, words, run):
+    """tensorboard, quiet in the background, on the steps' logs and the linked port."""
+    # Quiet: its log lines go to a file, never onto the learner's screen; and in the
+    # background, so that the terminal stays free for the steps.
+    assert words[-1] == "&", "tensorboard must run in the background (&)"
+    assert words[-2] == "2>&1" and re.fullmatch(r">/tmp/\S+\.log", words[-3]), \
+        "tensorboard's output must go to a log file: >/tmp/tensorboard.log 2>&1"
+    flags = words[1:-3]
+    options = dict(zip(flags, flags[1:] + [None]))
+    help_text = tensorboard_help(run)
+    for flag in (f for f in flags if f.startswith("-")):
+        assert re.search(rf"(^|\s|\[){re.escape(flag)}\b", help_text), \
+            f"tensorboard has no {flag}"
+    # Killercoda reaches only services that listen on all interfaces.
+    assert "--bind_all" in flags
+    assert options.get("--port") == tensorboard_port(page)
+    # It reads the folder that the steps write their logs to, on the pages.
+    logdirs = {c.split("--logdir", 1)[1].split()[0] for _, c in ALL_EXEC
+               if c.startswith("python ") and "--logdir" in c}
+    assert logdirs == {options.get("--logdir")}, logdirs
 
 
 # --- snippets -------------------------------------------------------------------
@@ -263,7 +345,7 @@ def test_python_snippet_is_in_its_script(page, block):
 
 
 def test_every_step_page_shows_code_from_its_script():
-    for name, _ in STEP_PAGES:
+    for name, _ in SCRIPT_PAGES:
         shown = {block["marker"][1] for page, block in ALL_SNIPPETS
                  if page == name and block["marker"] and block["marker"][0] == "from"}
         assert f"{name}.py" in shown, name
@@ -524,7 +606,7 @@ def verify(script, **env):
 STEP_ARGS = {"step2": ["--epochs", "1"], "step3": ["--epochs", "2"]}
 
 
-@pytest.mark.parametrize("name,path", STEP_PAGES, ids=[n for n, _ in STEP_PAGES])
+@pytest.mark.parametrize("name,path", SCRIPT_PAGES, ids=[n for n, _ in SCRIPT_PAGES])
 def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, tmp_path):
     script = SCENARIO / path.parent / "verify.sh"
     clean = tmp_path / "clean"
@@ -545,7 +627,7 @@ def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, t
     assert verify(script, TUTORIAL_DIR=str(clean)).stdout.strip() == "done"
 
 
-@pytest.mark.parametrize("name,path", STEP_PAGES, ids=[n for n, _ in STEP_PAGES])
+@pytest.mark.parametrize("name,path", SCRIPT_PAGES, ids=[n for n, _ in SCRIPT_PAGES])
 @pytest.mark.parametrize("content", ["", "{}", "[]", "not json"])
 def test_verify_rejects_a_broken_results_file(name, path, content, tmp_path):
     (tmp_path / "results").mkdir()

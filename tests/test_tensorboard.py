@@ -1,0 +1,417 @@
+"""--logdir and TensorBoard: what the steps write, what TensorBoard serves, what a browser shows.
+
+Step 3 runs once for the whole module, on generated data; its logs are read with
+TensorBoard's own event reader, served by a real TensorBoard on a free loopback
+port, and loaded in a headless Chromium (skipped, saying why, where there is none).
+"""
+import io
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import types
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, Runner
+from fake_data import write_dataset
+
+# Read event files with TensorBoard's stand-in for TensorFlow: importing TensorFlow
+# into the test process would cost half a gigabyte and nothing else.
+sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
+from tensorboard.util.tensor_util import make_ndarray  # noqa: E402
+
+import tutorial_helpers  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+STEP3_ARGS = ["--epochs", 3, "--target-accuracy", 0.99, "--patience", 5]
+STEP3_RUN = "epochs3-target-accuracy0.99-patience5"  # the settings that differ
+# Keras's per-epoch line: "... - accuracy: 0.9537 - loss: 0.1263 - val_accuracy: ..."
+NUMBERS = re.compile(r"\b(val_accuracy|val_loss|accuracy|loss): (\d+\.\d+)")
+
+
+def events(folder):
+    """{tag: [values by step]} of the summaries in one run folder."""
+    reader = EventAccumulator(str(folder), size_guidance={"tensors": 0}).Reload()
+    return {tag: [make_ndarray(event.tensor_proto) for event in reader.Tensors(tag)]
+            for tag in reader.Tags()["tensors"]}
+
+
+def descriptions(folder):
+    reader = EventAccumulator(str(folder), size_guidance={"tensors": 0}).Reload()
+    return {tag: reader.SummaryMetadata(tag).summary_description
+            for tag in reader.Tags()["tensors"]}
+
+
+def epoch_lines(out):
+    """Per model (in order), per epoch, the numbers Keras printed on its epoch line."""
+    models = []
+    for chunk in re.split(r"^The (?:dense|convolutional) model", out, flags=re.M)[1:]:
+        models.append([{name: float(value) for name, value in NUMBERS.findall(line)}
+                       for line in chunk.splitlines() if "val_loss:" in line])
+    return models
+
+
+@pytest.fixture(scope="module")
+def step3_logs(tmp_path_factory):
+    """step3.py --logdir, once, on data where Shirts look like T-shirts."""
+    run = Runner(tmp_path_factory.mktemp("tensorboard"))
+    write_dataset(run.cache, lookalike=(6, 0))
+    logs = run.home.parent / "logs"
+    result = run("step3.py", *STEP3_ARGS, "--logdir", logs)
+    assert result.returncode == 0, result.stderr
+    return run, result, logs
+
+
+def test_step3_logdir_keeps_stderr_empty_and_names_the_runs(step3_logs):
+    run, result, logs = step3_logs
+    assert result.stderr == ""  # quiet with --logdir too: no TensorBoard or protobuf lines
+    runs = sorted(str(p.parent.relative_to(logs)) for p in logs.rglob("events.out.tfevents.*"))
+    assert runs == sorted([f"step3/conv-{STEP3_RUN}/test", f"step3/conv-{STEP3_RUN}/train",
+                           f"step3/conv-{STEP3_RUN}/validation",
+                           f"step3/dense-{STEP3_RUN}/train",
+                           f"step3/dense-{STEP3_RUN}/validation"])
+
+
+def test_events_hold_the_numbers_the_step_printed(step3_logs):
+    run, result, logs = step3_logs
+    printed = epoch_lines(result.stdout)
+    assert [len(epochs) for epochs in printed] == [3, 3]  # both models, every epoch
+    steps_per_epoch = math.ceil(1080 / 128)  # 1,080 training images, batches of 128
+    for model, epochs in zip(["dense", "conv"], printed):
+        train = events(logs / "step3" / f"{model}-{STEP3_RUN}" / "train")
+        validation = events(logs / "step3" / f"{model}-{STEP3_RUN}" / "validation")
+        for tag, logged in [("accuracy", train["epoch_accuracy"]),
+                            ("loss", train["epoch_loss"]),
+                            ("val_accuracy", validation["epoch_accuracy"]),
+                            ("val_loss", validation["epoch_loss"])]:
+            assert [float(v) for v in logged] == pytest.approx(
+                [epoch[tag] for epoch in epochs], abs=5e-5), (model, tag)
+        # The learning rate, per epoch: CosineDecay from 0.002 to 0 at the last step.
+        total = 3 * steps_per_epoch
+        expected = [0.002 * 0.5 * (1 + math.cos(math.pi * steps_per_epoch * (k + 1) / total))
+                    for k in range(3)]
+        assert [float(v) for v in train["epoch_learning_rate"]] == pytest.approx(
+            expected, abs=1e-7)
+
+
+def test_mistakes_and_confusion_matrix_are_images(step3_logs):
+    run, result, logs = step3_logs
+    saved = json.loads((run.results / "step3.json").read_text())
+    matrix = np.array(saved["confusion_matrix"])
+    test_run = logs / "step3" / f"conv-{STEP3_RUN}" / "test"
+    logged, described = events(test_run), descriptions(test_run)
+
+    mistakes = sorted(tag for tag in logged if tag.startswith("mistakes/"))
+    wrong = matrix.sum() - matrix.trace()
+    assert len(mistakes) == min(24, wrong) > 0
+    names = "|".join(re.escape(name) for name in tutorial_helpers.CLASS_NAMES)
+    for tag in mistakes:
+        match = re.fullmatch(rf"mistakes/\d\d test image (\d+): ({names}), predicted ({names})",
+                             tag)
+        assert match and match.group(2) != match.group(3), tag
+        assert f"True class: **{match.group(2)}**" in described[tag]
+        assert f"Predicted: **{match.group(3)}**" in described[tag]
+        width, height, png = logged[tag][0]  # images: width, height, then the PNG
+        assert (int(width), int(height)) == (112, 112) and png.startswith(b"\x89PNG")
+    # Half of the Shirts are drawn as T-shirts: most mistakes are Shirts taken for those.
+    assert sum("Shirt, predicted T-shirt/top" in tag for tag in mistakes) >= len(mistakes) // 2
+
+    # The confusion matrix: a picture, and its counts as a table in the Text tab.
+    assert "Rows are the true classes" in described["confusion matrix"]
+    from PIL import Image  # tensorboard brings Pillow; the tutorial itself does not use it
+    pixels = np.asarray(Image.open(io.BytesIO(logged["confusion matrix"][0][2])).convert("RGB"))
+    drawn = tutorial_helpers.logs.confusion_picture(matrix)
+    assert np.array_equal(pixels, drawn)
+    cell, margin = 36, 22
+
+    def color(row, col):  # a corner of the cell, clear of its number
+        return pixels[margin + row * cell + 3, margin + col * cell + 3].astype(int)
+
+    red, green, blue = color(6, 0)
+    assert matrix[6, 0] > 0 and red > green + 100  # Shirts taken for T-shirts: red
+    red, green, blue = color(1, 1)
+    assert green > red + 50  # right answers: green
+    assert tuple(color(1, 2)) == (255, 255, 255) or matrix[1, 2] > 0  # no mistake: white
+
+
+def test_text_table_has_the_counts(step3_logs):
+    run, result, logs = step3_logs
+    matrix = json.loads((run.results / "step3.json").read_text())["confusion_matrix"]
+    reader = EventAccumulator(str(logs / "step3" / f"conv-{STEP3_RUN}" / "test"),
+                              size_guidance={"tensors": 0}).Reload()
+    texts = [tag for tag in reader.Tags()["tensors"]
+             if reader.SummaryMetadata(tag).plugin_data.plugin_name == "text"]
+    assert texts == ["confusion matrix counts"]
+    table = make_ndarray(reader.Tensors(texts[0])[0].tensor_proto).item().decode()
+    for k, name in enumerate(tutorial_helpers.CLASS_NAMES):
+        assert f"| {k} {name} | {' | '.join(map(str, matrix[k]))} |" in table
+
+
+# --- step 2, run names and reruns ------------------------------------------------
+
+def progress_numbers(out):
+    """Per epoch, the numbers on the last progress bar line step 2 printed."""
+    found = []
+    for epoch in re.split(r"^Epoch \d+/\d+$", out, flags=re.M)[1:]:
+        bars = [line for line in epoch.replace("\r", "\n").splitlines() if "━" in line]
+        found.append(dict((k, float(v)) for k, v in NUMBERS.findall(bars[-1])))
+    return found
+
+
+def test_step2_logdir_and_a_rerun_replaces_its_folder(run_cached, tmp_path):
+    logs = tmp_path / "logs"
+    first = run_cached("step2.py", "--epochs", 2, "--logdir", logs)
+    assert first.returncode == 0 and first.stderr == "", first.stderr
+    train = logs / "step2" / "dense-epochs2" / "train"
+    logged = events(train)
+    printed = progress_numbers(first.stdout)
+    assert [float(v) for v in logged["epoch_accuracy"]] == pytest.approx(
+        [p["accuracy"] for p in printed], abs=5e-5)
+    assert [float(v) for v in logged["epoch_loss"]] == pytest.approx(
+        [p["loss"] for p in printed], abs=5e-5)
+    assert [float(v) for v in logged["epoch_learning_rate"]] == pytest.approx([0.001] * 2)
+
+    # The same settings again: the folder is replaced, never mixed into.
+    (train.parent / "stale.txt").write_text("from an earlier run")
+    again = run_cached("step2.py", "--epochs", 2, "--logdir", logs)
+    assert again.returncode == 0 and again.stderr == ""
+    assert len(list(train.glob("events.out.tfevents.*"))) == 1
+    assert not (train.parent / "stale.txt").exists()
+    assert len(events(train)["epoch_accuracy"]) == 2
+    # Other settings: a folder of their own, side by side.
+    other = run_cached("step2.py", "--epochs", 1, "--seed", 7, "--logdir", logs)
+    assert other.returncode == 0 and other.stderr == ""
+    assert sorted(p.name for p in (logs / "step2").iterdir()) == [
+        "dense-epochs1-seed7", "dense-epochs2"]
+
+
+def test_run_names_list_the_changed_settings():
+    parser = tutorial_helpers.make_parser("Step 3.", epochs=10)
+    parser.add_argument("--patience", type=int, default=2)
+    parser.add_argument("--logdir", type=Path)
+    args = parser.parse_args(["--logdir", "logs"])
+    assert tutorial_helpers.logs.run_name(parser, args, "conv") == "conv"
+    args = parser.parse_args(["--patience", "4", "--epochs", "15", "--data-dir", "x",
+                              "--logdir", "elsewhere"])
+    assert tutorial_helpers.logs.run_name(parser, args, "dense") == "dense-epochs15-patience4"
+
+
+# --- bad --logdir ------------------------------------------------------------------
+
+def unwritable_folder(tmp_path):
+    """A folder this process cannot write into: /proc for root, else a read-only one."""
+    if os.geteuid() == 0:
+        return Path("/proc"), "/proc"
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder, str(folder)
+
+
+@pytest.mark.parametrize("script", ["step2.py", "step3.py"])
+@pytest.mark.parametrize("case", ["a file", "inside a file", "not writable"])
+def test_bad_logdir_is_refused_before_training(run, tmp_path, script, case):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder")
+    if case == "a file":
+        logdir, message = afile, f"{afile} is a file: give a folder for the logs"
+    elif case == "inside a file":
+        logdir, message = afile / "logs", f"{afile} is a file, not a folder"
+    else:
+        folder, shown = unwritable_folder(tmp_path)
+        logdir, message = folder / "logs", f"cannot write into {shown}"
+    result = run(script, "--logdir", logdir)
+    assert result.returncode == 2
+    assert f"{script}: error: argument --logdir: " in result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""  # nothing loaded or trained
+    assert not (tmp_path / "logs").exists()
+
+
+def test_logdir_without_tensorboard_installed_says_what_to_do(monkeypatch):
+    real = tutorial_helpers.logs.importlib.util.find_spec
+    monkeypatch.setattr(tutorial_helpers.logs.importlib.util, "find_spec",
+                        lambda name: None if name == "tensorboard" else real(name))
+    with pytest.raises(Exception, match=r"TensorBoard is not installed .*"
+                                        r"pip install -r requirements\.txt"):
+        tutorial_helpers.logdir("logs")
+
+
+# --- TensorBoard itself -------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+@pytest.fixture(scope="module")
+def tensorboard(step3_logs, tmp_path_factory):
+    """`tensorboard --logdir LOGS` on a free loopback port; stopped at the end."""
+    _, _, logs = step3_logs
+    home = tmp_path_factory.mktemp("tensorboard-home")
+    command = Path(sys.executable).with_name("tensorboard")
+    command = [str(command)] if command.exists() else [sys.executable, "-m", "tensorboard.main"]
+    port = free_port()
+    server = subprocess.Popen(
+        [*command, "--logdir", str(logs), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, HOME=str(home), TMPDIR=str(home)))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            if server.poll() is not None:
+                pytest.fail(f"tensorboard exited with {server.returncode}:\n"
+                            f"{server.stdout.read()}")
+            try:
+                if json.loads(get(url + "/data/runs")):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("tensorboard did not answer within 60 s")
+        yield url
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+
+
+def test_tensorboard_serves_the_runs_and_their_scalars(tensorboard, step3_logs):
+    _, _, logs = step3_logs
+    runs = set(json.loads(get(tensorboard + "/data/runs")))
+    for model in ("dense", "conv"):
+        assert {f"step3/{model}-{STEP3_RUN}/train",
+                f"step3/{model}-{STEP3_RUN}/validation"} <= runs
+    tags = json.loads(get(tensorboard + "/data/plugin/scalars/tags"))
+    train, validation = f"step3/conv-{STEP3_RUN}/train", f"step3/conv-{STEP3_RUN}/validation"
+    assert {"epoch_accuracy", "epoch_loss", "epoch_learning_rate"} <= set(tags[train])
+    assert {"epoch_accuracy", "epoch_loss"} <= set(tags[validation])
+    # The values it serves are those in the event files.
+    query = urllib.parse.urlencode({"run": validation, "tag": "epoch_accuracy"})
+    served = json.loads(get(f"{tensorboard}/data/plugin/scalars/scalars?{query}"))
+    assert [step for _, step, _ in served] == [0, 1, 2]
+    assert [value for _, _, value in served] == pytest.approx(
+        [float(v) for v in events(logs / validation)["epoch_accuracy"]])
+    # The test images: the mistakes and the confusion matrix.
+    images = json.loads(get(tensorboard + "/data/plugin/images/tags"))
+    tags = images[f"step3/conv-{STEP3_RUN}/test"]
+    assert "confusion matrix" in tags and any(tag.startswith("mistakes/") for tag in tags)
+
+
+def chromium():
+    """The path of a working Chromium, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path and subprocess.run([path, "--version"], capture_output=True,
+                                   timeout=60).returncode == 0:
+            return path
+    return None
+
+
+def browse(browser, url, tmp_path, *action):
+    """Run a headless Chromium on url with a fresh profile; return its stdout."""
+    profile = tmp_path / f"chromium-profile-{len(list(tmp_path.iterdir()))}"
+    flags = ["--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--window-size=1400,1000",
+             "--virtual-time-budget=20000", "--hide-scrollbars"]
+    if os.geteuid() == 0:
+        flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    result = subprocess.run([browser, *flags, *action, url], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_a_browser_shows_the_runs(tensorboard, tmp_path):
+    browser = chromium()
+    if browser is None:
+        pytest.skip("no Chromium on this machine: apt install chromium (CI installs it)")
+    # forceSVG=true: charts drawn as SVG, which a headless browser without a GPU paints.
+    page = tensorboard + "/?forceSVG=true#timeseries"
+    dom = browse(browser, page, tmp_path, "--dump-dom")
+    for model in ("dense", "conv"):
+        assert f"step3/{model}-{STEP3_RUN}/train" in dom
+        assert f"step3/{model}-{STEP3_RUN}/validation" in dom
+    assert "epoch_accuracy" in dom and "epoch_learning_rate" in dom
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, fragment in [("timeseries", "#timeseries"), ("images", "#images")]:
+        shot = ARTIFACTS / f"tensorboard-{name}.png"
+        shot.unlink(missing_ok=True)
+        browse(browser, tensorboard + "/?forceSVG=true" + fragment, tmp_path,
+               f"--screenshot={shot}")
+        assert shot.read_bytes().startswith(b"\x89PNG")
+        print(f"screenshot: {shot}")
+
+
+# --- the scenario's Check ---------------------------------------------------------
+
+def check(env):
+    script = ROOT / "scenario" / "tensorboard" / "verify.sh"
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=60)
+
+
+def test_scenario_check_passes_once_tensorboard_shows_step3(tensorboard, tmp_path):
+    nothing = f"http://127.0.0.1:{free_port()}"  # no server there
+    before = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": nothing})
+    assert before.returncode != 0 and "done" not in before.stdout
+    assert "python step3.py --logdir logs" in before.stderr
+    (tmp_path / "logs" / "step3").mkdir(parents=True)  # logs, but no server
+    logs_only = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": nothing})
+    assert logs_only.returncode != 0
+    assert "tensorboard --logdir logs --bind_all --port 6006" in logs_only.stderr
+    after = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": tensorboard})
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.strip() == "done"
+
+
+def test_scenario_check_wants_step3_logs_in_tensorboard(tmp_path):
+    # A TensorBoard that answers, but with no step 3 runs: a stand-in on loopback.
+    import http.server
+    import threading
+
+    class Runs(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'["step2/dense/train"]'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Runs)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = check({"TUTORIAL_DIR": str(tmp_path),
+                        "TENSORBOARD_URL": f"http://127.0.0.1:{server.server_port}"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode != 0 and "done" not in result.stdout
+    assert "no logs of step 3" in result.stderr
