@@ -143,6 +143,40 @@ def test_transparent_grey_16bit_gif_and_bmp_inputs(run, model, tmp_path):
     assert "120x90 GIF" in result.stdout
 
 
+def with_exif_orientation(jpeg, orientation):
+    """The JPEG with an EXIF segment saying how to turn it (as phones write them)."""
+    tiff = (b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big")
+            + (0x0112).to_bytes(2, "big") + (3).to_bytes(2, "big") + (1).to_bytes(4, "big")
+            + orientation.to_bytes(2, "big") + b"\0\0" + b"\0" * 4)
+    segment = b"Exif\0\0" + tiff
+    return jpeg[:2] + b"\xff\xe1" + (len(segment) + 2).to_bytes(2, "big") + segment + jpeg[2:]
+
+
+def test_a_phone_photo_stored_sideways_is_turned_upright(run, model, tmp_path):
+    # Stored 60 high and 120 wide, with the object in the top half: upright it is
+    # tall (orientations 6 and 8 turn it a quarter), or stays wide (3 turns it half).
+    encode({tmp_path / "stored.jpg": ("jpeg", object_on(240, 60, 120, (5, 10, 20, 100), 20, 3))},
+           tmp_path)
+    stored = (tmp_path / "stored.jpg").read_bytes()
+    for orientation in (3, 6, 8):
+        (tmp_path / f"turned-{orientation}.jpg").write_bytes(
+            with_exif_orientation(stored, orientation))
+    names = ["turned-3.jpg", "turned-6.jpg", "turned-8.jpg"]
+    assert_clean_success(step4(run, tmp_path, *names, "--model", model))
+    answers = results(run)["photos"]
+    assert_fashion_mnist_like(answers[0]["model_input"], 20 / 100)
+    assert_fashion_mnist_like(answers[1]["model_input"], 100 / 20)
+    assert_fashion_mnist_like(answers[2]["model_input"], 100 / 20)
+    # Which way: turned clockwise (6), the top of the stored pixels is on the right;
+    # anticlockwise (8), on the left; half a turn (3), at the bottom. --raw keeps
+    # the object where it is in the photo.
+    assert_clean_success(step4(run, tmp_path, "--raw", *names, "--model", model))
+    dark = [np.array(a["model_input"]) < 128 for a in results(run)["photos"]]
+    assert dark[0][:14].sum() == 0 and dark[0][14:].sum() > 0
+    assert dark[1][:, :14].sum() == 0 and dark[1][:, 14:].sum() > 0
+    assert dark[2][:, 14:].sum() == 0 and dark[2][:, :14].sum() > 0
+
+
 def test_raw_only_greys_and_squeezes(run, model, tmp_path):
     encode({tmp_path / "p.png": ("png", object_on(230, 100, 50, (40, 10, 20, 30), 30))},
            tmp_path)

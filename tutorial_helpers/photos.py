@@ -94,6 +94,41 @@ def _gif_first_frame(data, shown):
         _damaged(shown, "GIF")
 
 
+def _jpeg_orientation(data):
+    """The EXIF orientation (1-8) of a JPEG, 1 when it has none.
+
+    Phones often store a portrait photo's pixels sideways and add this tag to say
+    how to turn them; TensorFlow's decoder ignores it, so read_photo() turns them.
+    """
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF and data[pos + 1] not in (0xDA, 0xD9):
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        segment = data[pos + 4:pos + 2 + length]
+        if data[pos + 1] == 0xE1 and segment.startswith(b"Exif\0\0"):
+            tiff = segment[6:]
+            order = "little" if tiff[:2] == b"II" else "big"
+            ifd = int.from_bytes(tiff[4:8], order)
+            for i in range(int.from_bytes(tiff[ifd:ifd + 2], order)):
+                entry = tiff[ifd + 2 + 12 * i: ifd + 14 + 12 * i]
+                if len(entry) == 12 and int.from_bytes(entry[:2], order) == 0x0112:
+                    value = int.from_bytes(entry[8:10], order)
+                    return value if 1 <= value <= 8 else 1
+            return 1
+        pos += 2 + length
+    return 1
+
+
+def _turned_upright(tf, image, orientation):
+    """The decoded pixels turned as the EXIF orientation says."""
+    if orientation in (5, 6, 7, 8):
+        image = tf.image.transpose(image)  # now 5 is right, 6 needs a left-right flip, ...
+    if orientation in (2, 3, 6, 7):
+        image = tf.image.flip_left_right(image)
+    if orientation in (3, 4, 7, 8):
+        image = tf.image.flip_up_down(image)
+    return image
+
+
 def _kind_and_size(data, shown):
     """('png'|'jpeg'|'gif'|'bmp', width, height, data to decode), or a one-line exit."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -183,6 +218,7 @@ def read_photo(path):
                 ratio = next(r for r in (8, 4, 2, 1) if max(width, height) / r >= WORKING_SIDE
                              or r == 1)
                 image = tf.io.decode_jpeg(data, channels=3, ratio=ratio)
+                image = _turned_upright(tf, image, _jpeg_orientation(data))
             elif kind == "gif":
                 image = tf.io.decode_gif(data)[0]  # the first frame
             else:
