@@ -7,6 +7,10 @@ rotates each round so that no target always follows the same one):
   baseline   bench/baseline.py, the plain tutorial code (the fixed reference)
   step2      step2.py with its defaults
   step3      step3.py with its defaults (skipped with a note while it does not exist)
+  step4      step4.py on one photo: from the command to the answer. Its photo and
+             model are made once, untimed, before the timed runs: `step3.py --save`
+             with step 3's defaults, then `step4.py --example 0` (test image 0 as a
+             photo on white, 360x360 pixels)
   import-tf  `import tensorflow` alone: the floor that no step can go below
 One untimed `import tensorflow` runs first, so that the first timed run does not
 pay for reading TensorFlow's libraries from disk.
@@ -38,6 +42,7 @@ import os
 import platform
 import re
 import selectors
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,6 +59,7 @@ TARGETS = {  # name: what bench/timed.py runs, from the project root
     "baseline": ["bench/baseline.py"],
     "step2": ["step2.py"],
     "step3": ["step3.py"],
+    "step4": ["step4.py", "{prepared}/example-0.png", "--model", "{prepared}/fashion.keras"],
     "import-tf": ["-c", "import tensorflow as tf; print('tensorflow', tf.__version__)"],
 }
 FIELDS = {  # per-run number: (column heading, format)
@@ -149,8 +155,12 @@ def accuracy_from_output(stdout, split):
     return float(match.group(1)) if match else None
 
 
-def run_once(name, data_dir, timeout):
-    """Run one target in a fresh process and measure it."""
+def run_once(name, data_dir, timeout, command=None, prepared=None, cwd=ROOT):
+    """Run one target (or `command`) in a fresh process and measure it.
+
+    "{prepared}" in a target's arguments stands for the folder prepare_step4() made.
+    """
+    command = command or [arg.replace("{prepared}", str(prepared)) for arg in TARGETS[name]]
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         tmp = Path(tmp)
         cache = tmp / "keras_home" / "datasets" / "fashion-mnist"
@@ -165,7 +175,7 @@ def run_once(name, data_dir, timeout):
                    BENCH_TRAIN_TIME_FILE=str(train_time_file))
 
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(TIMED), *TARGETS[name]], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, str(TIMED), *command], cwd=cwd,
                                 env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -182,6 +192,8 @@ def run_once(name, data_dir, timeout):
 
         results_file = results_dir / f"{name}.json"
         results = json.loads(results_file.read_text()) if results_file.is_file() else None
+        for photo in (results or {}).get("photos", []):
+            photo.pop("model_input", None)  # step 4's 28x28 input: 784 numbers, not needed here
         run = {
             "exit_code": proc.returncode,
             "wall_s": wall_s,
@@ -203,6 +215,20 @@ def run_once(name, data_dir, timeout):
         if proc.returncode != 0:
             run["stderr_tail"] = stderr.splitlines()[-STDERR_TAIL:]
         return run
+
+
+def prepare_step4(data_dir, timeout):
+    """A folder with fashion.keras (step3.py --save) and example-0.png (step4.py
+    --example 0), made untimed for step 4's runs; (folder, None) or (None, why not)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-step4-"))
+    for what, command in [
+            ("step3.py --save", [str(ROOT / "step3.py"), "--save", str(folder / "fashion.keras")]),
+            ("step4.py --example 0", [str(ROOT / "step4.py"), "--example", "0"])]:
+        run = run_once("prepare", data_dir, timeout, command=command, cwd=folder)
+        if run["exit_code"] != 0:
+            return None, f"{what} failed with exit code {run['exit_code']}: " + " | ".join(
+                run["stderr_tail"][-3:])
+    return folder, None
 
 
 # --- summary -----------------------------------------------------------------
@@ -422,12 +448,32 @@ def main():
             for line in warmup["stderr_tail"]:
                 print(f"    | {line}")
 
+    prepared = None
+    if "step4" in targets:
+        print("Preparing step 4: step3.py --save, then step4.py --example 0 (not recorded) ...",
+              flush=True)
+        prepared, why_not = prepare_step4(data_dir, args.timeout)
+        if prepared is None:
+            notes.append(f"step4: skipped, {why_not}")
+            print(f"Note: {notes[-1]}")
+            targets.remove("step4")
+            if not targets:
+                fail("Error: no target left to run.")
+    try:
+        return measure(args, data_dir, data_counts, targets, report, prepared)
+    finally:
+        if prepared is not None:
+            shutil.rmtree(prepared, ignore_errors=True)
+
+
+def measure(args, data_dir, data_counts, targets, report, prepared):
+    """The timed runs, their summary and the report."""
     runs = {name: [] for name in targets}
     total = args.repeat * len(targets)
     for round_index in range(args.repeat):
         shift = round_index % len(targets)
         for name in targets[shift:] + targets[:shift]:
-            run = run_once(name, data_dir, args.timeout)
+            run = run_once(name, data_dir, args.timeout, prepared=prepared)
             runs[name].append(run)
             done = sum(map(len, runs.values()))
             print(f"[{done:>2}/{total}] {name:<10} exit {run['exit_code']:<3} "
