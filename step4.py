@@ -129,7 +129,7 @@ for path, (photo, description), model_input in zip(args.photos, photos, inputs):
         [path, description],
         ["What the model sees", "28x28, --raw" if args.raw else "28x28, prepared"]])
     print()
-    print(f"The model says: {CLASS_NAMES[best]} ({probabilities[best]:.0%} sure)")
+    print(f"The model says: {CLASS_NAMES[best]} ({probabilities[best]:.1%} sure)")
     print("\n".join(probability_bars(probabilities, CLASS_NAMES, top=3)))
     # Softmax always picks some class, even for a photo of a cat. A top
     # probability under one half says that no class fits well.
