@@ -100,7 +100,8 @@ def bmp_bytes(rgb):
                     for y in range(height - 1, -1, -1))  # bottom row first, BGR
     header = (b"BM" + (54 + len(rows)).to_bytes(4, "little") + b"\0" * 4
               + (54).to_bytes(4, "little") + (40).to_bytes(4, "little")
-              + width.to_bytes(4, "little", signed=True) + height.to_bytes(4, "little", signed=True)
+              + width.to_bytes(4, "little", signed=True)
+              + height.to_bytes(4, "little", signed=True)
               + (1).to_bytes(2, "little") + (24).to_bytes(2, "little") + b"\0" * 24)
     return header + rows
 

@@ -9,6 +9,8 @@
 """
 import contextlib
 import os
+import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,7 +37,6 @@ def _tf():
 def _stderr_dropped():
     """Drop what TensorFlow's C++ decoders write to stderr (libjpeg's and libpng's
     complaints): a bad file gets our one line instead."""
-    import sys
     sys.stderr.flush()
     saved = os.dup(2)
     console._stderr_fd = saved  # Ctrl-C meanwhile still reaches the learner
@@ -341,7 +342,6 @@ def draw_side_by_side(photo, model_input, captions, width=36):
 
 
 def _visible_width(line):
-    import re
     return len(re.sub(r"\x1b\[[\d;]*m", "", line))
 
 
