@@ -238,6 +238,14 @@ def test_example_number_too_large(run_cached, tmp_path):
     assert not list(tmp_path.glob("example-*"))
 
 
+def test_example_that_cannot_be_written(run_cached, tmp_path):
+    folder = tmp_path / "here"
+    (folder / "example-0.png").mkdir(parents=True)  # in the way: even root cannot replace it
+    result = step4(run_cached, folder, "--example", 0)
+    assert_one_line_failure(result, "could not write example-0.png", "Is a directory")
+    assert [p.name for p in folder.iterdir()] == ["example-0.png"]  # no leftovers
+
+
 def test_no_photo_is_a_usage_error(run, tmp_path):
     result = step4(run, tmp_path)
     assert result.returncode == 2 and "give one or more photos" in result.stderr

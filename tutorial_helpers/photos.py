@@ -302,12 +302,12 @@ def write_png(image, path):
     tf = _tf()
     path = Path(path)
     image = tf.saturate_cast(tf.round(tf.cast(image, tf.float32)), tf.uint8)
+    data = tf.io.encode_png(image).numpy()
     try:
         with _written_whole(path) as temporary:
-            tf.io.write_file(str(temporary), tf.io.encode_png(image))
-    except (OSError, tf.errors.OpError) as error:
-        reason = getattr(error, "strerror", None) or getattr(error, "message", str(error))
-        fail(f"Error: could not write {path}: {reason.splitlines()[0]}")
+            temporary.write_bytes(data)
+    except OSError as error:
+        fail(f"Error: could not write {path}: {error.strerror or error}.")
 
 
 # --- drawing -----------------------------------------------------------------------
