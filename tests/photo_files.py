@@ -106,6 +106,22 @@ def bmp_bytes(rgb):
     return header + rows
 
 
+def bmp8_bytes(indices, palette):
+    """An 8-bit BMP: (height, width) uint8 numbers into palette, a list of (r, g, b)."""
+    height, width = indices.shape
+    row_size = (width + 3) // 4 * 4
+    rows = b"".join(indices[y].tobytes().ljust(row_size, b"\0")
+                    for y in range(height - 1, -1, -1))
+    table = b"".join(bytes([b, g, r, 0]) for r, g, b in palette)
+    start = 54 + len(table)
+    header = (b"BM" + (start + len(rows)).to_bytes(4, "little") + b"\0" * 4
+              + start.to_bytes(4, "little") + (40).to_bytes(4, "little")
+              + width.to_bytes(4, "little") + height.to_bytes(4, "little")
+              + (1).to_bytes(2, "little") + (8).to_bytes(2, "little") + b"\0" * 16
+              + len(palette).to_bytes(4, "little") + b"\0" * 4)
+    return header + table + rows
+
+
 def object_on(background, height, width, box, value, channels=1, dtype=np.uint8):
     """An image of one background value with a filled rectangle (top, left, h, w) of value."""
     image = np.full((height, width, channels), background, dtype=dtype)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, needs_real_data, real_data_dir
-from photo_files import bmp_bytes, encode, gif_bytes, object_on, tiny_model
+from photo_files import bmp8_bytes, bmp_bytes, encode, gif_bytes, object_on, tiny_model
 
 STEP4 = ROOT / "step4.py"
 ANSI = re.compile(r"\x1b\[[\d;]*m")
@@ -132,7 +132,10 @@ def test_transparent_grey_16bit_gif_and_bmp_inputs(run, model, tmp_path):
     (tmp_path / "two-frames.gif").write_bytes(gif_bytes([first, second]))
     (tmp_path / "colour.bmp").write_bytes(
         bmp_bytes(object_on((250, 240, 230), 90, 121, (20, 10, 30, 90), (90, 20, 20), 3)))
-    names = [p.name for p in files] + ["two-frames.gif", "colour.bmp"]
+    # An 8-bit BMP whose colour table is not grey: 0 is a light blue, 1 a dark red.
+    indices = object_on(0, 90, 120, (20, 10, 30, 90), 1)[..., 0]
+    (tmp_path / "palette.bmp").write_bytes(bmp8_bytes(indices, [(200, 220, 250), (90, 10, 10)]))
+    names = [p.name for p in files] + ["two-frames.gif", "colour.bmp", "palette.bmp"]
     result = step4(run, tmp_path, *names, "--model", model)
     assert_clean_success(result)
     answers = results(run)["photos"]
@@ -267,8 +270,9 @@ def jpeg_with_size(jpeg, width, height):
 
 
 def bmp_with_size(width, height):
-    return bmp_bytes(np.zeros((1, 1, 3), np.uint8))[:18] + width.to_bytes(4, "little") \
-        + height.to_bytes(4, "little") + b"\0" * 40
+    return (bmp_bytes(np.zeros((1, 1, 3), np.uint8))[:18] + width.to_bytes(4, "little")
+            + height.to_bytes(4, "little") + (1).to_bytes(2, "little")
+            + (24).to_bytes(2, "little") + b"\0" * 40)
 
 
 def gif_with_size(width, height):
@@ -303,6 +307,9 @@ BAD_FILES = {  # name: (how to make its bytes from the good PNG and JPEG, words 
                       ["damaged or incomplete BMP"]),
     "photo.webp": (lambda png, jpg: b"RIFF\x10\0\0\0WEBPVP8 " + b"\0" * 20, ["WebP"]),
     "photo.heic": (lambda png, jpg: b"\0\0\0\x18ftypheic" + b"\0" * 20, ["HEIC"]),
+    "one-bit.bmp": (lambda png, jpg: bmp_bytes(np.zeros((4, 4, 3), np.uint8))[:28]
+                    + (1).to_bytes(2, "little") + b"\0" * 60,
+                    ["BMP file with 1 bit per pixel", "Save it as PNG or JPEG"]),
     "huge.png": (lambda png, jpg: png_with_size(8000, 6000), ["48 megapixels", "up to 40"]),
     "huge.jpg": (lambda png, jpg: jpeg_with_size(jpg, 9000, 5000), ["45 megapixels", "up to 40"]),
     "huge.bmp": (lambda png, jpg: bmp_with_size(10000, 10000), ["100 megapixels"]),

@@ -130,6 +130,18 @@ def _turned_upright(tf, image, orientation):
     return image
 
 
+def _bmp_colour_table(data):
+    """An 8-bit BMP's colours, (256, 3) uint8 RGB; TensorFlow's decoder gives the
+    pixels' numbers into this table and leaves looking them up to us."""
+    header = int.from_bytes(data[14:18], "little")
+    size = 3 if header == 12 else 4  # BGR (OS/2) or BGR and a spare byte
+    used = 0 if header == 12 else int.from_bytes(data[46:50], "little")
+    start = 14 + header
+    table = np.frombuffer(data[start:start + size * (used or 256)], np.uint8)
+    table = table[:len(table) // size * size].reshape(-1, size)[:256, 2::-1]  # to RGB
+    return np.concatenate([table, np.zeros((256 - len(table), 3), np.uint8)])
+
+
 def _kind_and_size(data, shown):
     """('png'|'jpeg'|'gif'|'bmp', width, height, data to decode), or a one-line exit."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -147,13 +159,21 @@ def _kind_and_size(data, shown):
         return "jpeg", int(width), int(height), data
     if data[:6] in (b"GIF87a", b"GIF89a"):
         return ("gif",) + _gif_first_frame(data, shown)
-    if data.startswith(b"BM") and len(data) >= 26:
+    if data.startswith(b"BM") and len(data) >= 34:
         if int.from_bytes(data[14:18], "little") == 12:  # the old OS/2 header
             width, height = (int.from_bytes(data[18:20], "little"),
                              int.from_bytes(data[20:22], "little"))
+            bits, compression = int.from_bytes(data[24:26], "little"), 0
         else:
             width = int.from_bytes(data[18:22], "little", signed=True)
             height = int.from_bytes(data[22:26], "little", signed=True)
+            bits = int.from_bytes(data[28:30], "little")
+            compression = int.from_bytes(data[30:34], "little")
+        if bits not in (8, 24, 32) or compression not in (0, 3):
+            what = ("compression" if bits in (8, 24, 32) else
+                    f"{bits} bit{'s' if bits != 1 else ''} per pixel")
+            fail(f"Error: {shown} is a BMP file with {what}, which TensorFlow's decoder "
+                 "cannot read. Save it as PNG or JPEG.")
         return "bmp", abs(width), abs(height), data
     # Not one of the four: say what it looks like, when we can tell.
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
@@ -224,6 +244,8 @@ def read_photo(path):
                 image = tf.io.decode_gif(data)[0]  # the first frame
             else:
                 image = tf.io.decode_bmp(data)
+                if image.shape[-1] == 1:  # 8 bits a pixel: numbers into a colour table
+                    image = tf.gather(_bmp_colour_table(data), tf.cast(image[..., 0], tf.int32))
     except (tf.errors.OpError, IndexError, ValueError):
         _damaged(shown, kind.upper())
     photo = _to_rgb(tf, image)
