@@ -7,6 +7,10 @@ rotates each round so that no target always follows the same one). A target is
 PROGRAM[-PATH][-Ncpu]:
   PROGRAM    baseline   bench/baseline.py, the plain tutorial code (the fixed reference)
              step1, step2, step3   the steps with their defaults
+             step4      step4.py on one photo: from the command to the answer. Its
+                        photo and model are made once, untimed, before the timed
+                        runs: `step3.py --save` with step 3's defaults, then
+                        `step4.py --example 0` (test image 0 as a 360x360 photo)
              import-tf  `import tensorflow` alone: the floor that no training step
                         can go below
   PATH       where the step finds the data, each in a private, temporary KERAS_HOME:
@@ -19,7 +23,7 @@ PROGRAM[-PATH][-Ncpu]:
   -Ncpu      pinned to N CPUs, as on a scenario VM with N vCPUs (Linux only)
 By default it runs all of these, which is what bench/results.json records:
   baseline, step1, step1-system, step1-data-dir, step2, step2-system, step2-data-dir,
-  step3, import-tf, step1-1cpu, step2-1cpu, step3-1cpu
+  step3, step4, import-tf, step1-1cpu, step2-1cpu, step3-1cpu, step4-1cpu
 --cpus N pins every run that names no CPU count of its own to N CPUs.
 One untimed `import tensorflow` runs first, so that the first timed run does not
 pay for reading TensorFlow's libraries from disk.
@@ -49,6 +53,7 @@ import os
 import platform
 import re
 import selectors
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,14 +71,15 @@ PROGRAMS = {  # name: what bench/timed.py runs, from the project root
     "step1": ["step1.py"],
     "step2": ["step2.py"],
     "step3": ["step3.py"],
+    "step4": ["step4.py", "{prepared}/example-0.png", "--model", "{prepared}/fashion.keras"],
     "import-tf": ["-c", "import tensorflow as tf; print('tensorflow', tf.__version__)"],
 }
 DATA_PATHS = ["keras-cache", "system", "data-dir"]  # keras-cache goes unnamed in a target
 TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-({'|'.join(DATA_PATHS[1:])}))?"
                          r"(?:-([1-9]\d*)cpu)?")
 DEFAULT_TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir",
-                   "step2", "step2-system", "step2-data-dir", "step3", "import-tf",
-                   "step1-1cpu", "step2-1cpu", "step3-1cpu"]
+                   "step2", "step2-system", "step2-data-dir", "step3", "step4", "import-tf",
+                   "step1-1cpu", "step2-1cpu", "step3-1cpu", "step4-1cpu"]
 FIELDS = {  # per-run number: (column heading, format)
     "wall_s": ("wall s", "{:.1f}"),
     "first_line_s": ("1st line s", "{:.2f}"),
@@ -190,17 +196,19 @@ def accuracy_from_output(stdout, split):
     return float(match.group(1)) if match else None
 
 
-def run_once(name, target, timeout):
-    """Run one target in a fresh process and measure it.
+def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
+    """Run one target (or `command`, from `cwd`) in a fresh process and measure it.
 
     target: program, data_path, data_dir (the folder the step reads) and cpus (the
-    CPUs to pin it to, or None).
+    CPUs to pin it to, or None). "{prepared}" in a program's arguments stands for
+    the folder prepare_step4() made.
     """
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         tmp = Path(tmp)
         cache = tmp / "keras_home" / "datasets" / "fashion-mnist"
         cache.mkdir(parents=True)
-        arguments = list(PROGRAMS[target["program"]])
+        arguments = command or [argument.replace("{prepared}", str(prepared))
+                                for argument in PROGRAMS[target["program"]]]
         if target["data_path"] == "keras-cache":
             for file_name in tutorial_helpers.FILES.values():
                 (cache / file_name).symlink_to(target["data_dir"] / file_name)
@@ -216,7 +224,7 @@ def run_once(name, target, timeout):
                    BENCH_TRAIN_TIME_FILE=str(train_time_file))
 
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(TIMED), *arguments], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, str(TIMED), *arguments], cwd=cwd,
                                 env=env, stdin=subprocess.DEVNULL, preexec_fn=pin,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -233,6 +241,8 @@ def run_once(name, target, timeout):
 
         results_file = results_dir / f"{target['program']}.json"
         results = json.loads(results_file.read_text()) if results_file.is_file() else None
+        for photo in (results or {}).get("photos", []):
+            photo.pop("model_input", None)  # step 4's 28x28 input: 784 numbers, not needed here
         run = {
             "exit_code": proc.returncode,
             "cpus": len(target["cpus"]) if target["cpus"] else usable_cores(),
@@ -255,6 +265,22 @@ def run_once(name, target, timeout):
         if proc.returncode != 0:
             run["stderr_tail"] = stderr.splitlines()[-STDERR_TAIL:]
         return run
+
+
+def prepare_step4(data_dir, timeout):
+    """A folder with fashion.keras (step3.py --save) and example-0.png (step4.py
+    --example 0), made untimed for step 4's runs; (folder, None) or (None, why not)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-step4-"))
+    target = {**parse_target("step3"), "data_dir": data_dir, "cpus": None}
+    for what, command in [
+            ("step3.py --save", [str(ROOT / "step3.py"), "--save", str(folder / "fashion.keras")]),
+            ("step4.py --example 0", [str(ROOT / "step4.py"), "--example", "0"])]:
+        run = run_once("prepare", target, timeout, command=command, cwd=folder)
+        if run["exit_code"] != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            return None, f"{what} failed with exit code {run['exit_code']}: " + " | ".join(
+                run["stderr_tail"][-3:])
+    return folder, None
 
 
 # --- summary -----------------------------------------------------------------
@@ -559,12 +585,33 @@ def main():
             for line in warmup["stderr_tail"]:
                 print(f"    | {line}")
 
+    prepared = None
+    if any(plans[name]["program"] == "step4" for name in targets):
+        print("Preparing step 4: step3.py --save, then step4.py --example 0 (not recorded) ...",
+              flush=True)
+        prepared, why_not = prepare_step4(data_dir, args.timeout)
+        if prepared is None:
+            for name in [name for name in targets if plans[name]["program"] == "step4"]:
+                notes.append(f"{name}: skipped, {why_not}")
+                print(f"Note: {notes[-1]}")
+                targets.remove(name)
+            if not targets:
+                fail("Error: no target left to run.")
+    try:
+        return measure(args, data_dir, data_counts, plans, targets, report, prepared)
+    finally:
+        if prepared is not None:
+            shutil.rmtree(prepared, ignore_errors=True)
+
+
+def measure(args, data_dir, data_counts, plans, targets, report, prepared):
+    """The timed runs, their summary and the report."""
     runs = {name: [] for name in targets}
     total = args.repeat * len(targets)
     for round_index in range(args.repeat):
         shift = round_index % len(targets)
         for name in targets[shift:] + targets[:shift]:
-            run = run_once(name, plans[name], args.timeout)
+            run = run_once(name, plans[name], args.timeout, prepared)
             runs[name].append(run)
             done = sum(map(len, runs.values()))
             print(f"[{done:>2}/{total}] {name:<{max(10, *map(len, targets))}} exit {run['exit_code']:<3} "

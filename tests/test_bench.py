@@ -226,3 +226,18 @@ def test_readme_what_we_tried_is_the_recorded_comparison():
     assert shown == [(c["name"], f"{c['params']:,}", c["epochs"],
                       float(f"{c['train_seconds']:.0f}"), c["train_accuracy"],
                       c["test_accuracy"]) for c in recorded]
+
+
+def test_step4_is_timed_on_a_model_and_photo_made_first(run, tmp_path):
+    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    report_path = tmp_path / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path, "--only", "step4")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Preparing step 4: step3.py --save, then step4.py --example 0" in result.stdout
+    report = json.loads(report_path.read_text())
+    assert report["targets"] == ["step4"] and report["notes"] == []
+    run_ = report["runs"]["step4"][0]
+    assert run_["exit_code"] == 0 and run_["stderr_lines"] == 0
+    assert is_number(run_["wall_s"]) and run_["peak_rss_mb"] > 50
+    assert run_["train_s"] is None  # step 4 trains nothing: the model was made before
+    assert run_["results"]["photos"][0]["photo"].endswith("example-0.png")

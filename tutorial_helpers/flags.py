@@ -29,10 +29,10 @@ def non_negative_int(text):
 
 
 class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
-    """--help shows each flag's default, except where there is none."""
+    """--help shows each flag's default, except where there is none (or it is an off switch)."""
 
     def _get_help_string(self, action):
-        if action.default is None:
+        if action.default is None or action.default is False:
             return action.help
         return super()._get_help_string(action)
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Killercoda runs this when the learner presses "Check". It passes (exit 0, prints
+# "done") once step4.py has classified a photo: it then leaves results/step4.json
+# with what the model answered.
+TUTORIAL_DIR="${TUTORIAL_DIR:-/root/fashion-mnist-tutorial}"
+results="${TUTORIAL_RESULTS_DIR:-$TUTORIAL_DIR/results}/step4.json"
+
+python3 - "$results" <<'PY' && echo done
+import json, sys
+try:
+    with open(sys.argv[1]) as f:
+        run = json.load(f)
+except (OSError, ValueError):
+    sys.exit("Not yet: make a photo with  python step4.py --example 0  and classify it "
+             "with  python step4.py example-0.png")
+photos = run.get("photos") if isinstance(run, dict) else None
+if not (isinstance(photos, list) and photos
+        and all(isinstance(p, dict) and isinstance(p.get("predicted"), str) for p in photos)):
+    sys.exit("step4.json holds no answer: run  python step4.py example-0.png  again.")
+PY
