@@ -35,7 +35,7 @@ def assert_clean_success(result):
     assert result.stderr == ""
     # At most 80 columns (the data loader's own lines aside: they name folders and sizes).
     assert all(len(line) <= 80 for line in result.stdout.splitlines()
-               if not line.startswith(("Loaded Fashion-MNIST from ", "Note: this copy holds")))
+               if not line.startswith(("Loading Fashion-MNIST from ", "Note: this copy holds")))
 
 
 def assert_one_line_failure(result, *words):
