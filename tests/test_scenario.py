@@ -558,7 +558,10 @@ def test_verify_rejects_a_broken_results_file(name, path, content, tmp_path):
 
 STUBS = {
     "apt-get": 'echo "apt-get $*" >>"$STUB_LOG"',
-    "apt-cache": 'echo "apt-cache $*" >>"$STUB_LOG"; echo "  Candidate: ${STUB_CANDIDATE:-1.0}"',
+    # With STUB_APT_FLOOD, the version table goes on for 13 MB after the Candidate line,
+    # as a long `apt-cache policy` does: a reader that stops early makes it die of SIGPIPE.
+    "apt-cache": '''echo "apt-cache $*" >>"$STUB_LOG"; echo "  Candidate: ${STUB_CANDIDATE:-1.0}"
+[ -z "${STUB_APT_FLOOD:-}" ] || yes "     500 http://deb.debian.org/debian main amd64 Packages" | head -n 200000''',
     "git": '''echo "git $*" >>"$STUB_LOG"
 [ "$1" = clone ] || exit 1
 target="${@: -1}"; mkdir -p "$target"; touch "$target/step1.py" "$target/requirements.txt"''',
@@ -636,6 +639,16 @@ def test_background_installs_venv_when_missing_and_skips_absent_data_package(set
     assert result.returncode == 0, read(setup_env["SETUP_LOG"])
     assert not any("install dataset-fashion-mnist" in c for c in calls(setup_env))
     assert "step 1 downloads the data" in read(setup_env["SETUP_LOG"])
+
+
+def test_background_installs_the_data_package_when_apt_cache_says_a_lot(setup_env):
+    # `apt-cache policy ... | grep -q` under pipefail fails here (apt-cache dies of SIGPIPE
+    # once grep has its match), and the setup then wrongly skipped the data package.
+    result = background(setup_env, STUB_APT_FLOOD="1")
+    assert result.returncode == 0, read(setup_env["SETUP_LOG"])
+    assert "apt-get -q -y -o DPkg::Lock::Timeout=600 install dataset-fashion-mnist" \
+        in calls(setup_env), read(setup_env["SETUP_LOG"])
+    assert "apt does not offer" not in read(setup_env["SETUP_LOG"])
 
 
 def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
