@@ -5,12 +5,13 @@ Run:  python step3.py            (python step3.py --help lists the flags)
 import math
 import time
 
-import numpy as np
-
+# tutorial_helpers first: without the requirements it says what to do, in one line.
 from tutorial_helpers import (CLASS_NAMES, draw_images_in_a_row, fraction, gap_bar,
                               keras_file, load_fashion_mnist, log_test_images, logdir,
                               make_parser, positive_int, print_table, quiet_tensorflow,
                               run_folder, save_model, save_results)
+
+import numpy as np  # noqa: E402
 
 parser = make_parser(__doc__, epochs=10)
 parser.add_argument("--target-accuracy", type=fraction, default=0.92, metavar="ACC",

@@ -22,6 +22,8 @@
   (on generated data); the background script is run with stand-ins for apt-get,
   git and python3 to check its markers, its log and that a second run is harmless.
 """
+import importlib.machinery
+import importlib.util
 import json
 import math
 import os
@@ -38,6 +40,9 @@ from conftest import ROOT
 SCENARIO = ROOT / "scenario"
 INDEX = json.loads((SCENARIO / "index.json").read_text())
 BENCH_RESULTS = ROOT / "bench" / "results.json"
+REHEARSAL = SCENARIO / "rehearsal.json"
+# Which recorded report a tag's numbers come from: <!-- bench: ... --> or <!-- rehearsal: ... -->.
+REPORTS = {"bench": BENCH_RESULTS, "rehearsal": REHEARSAL}
 
 # How close a number quoted in the text must be to the benchmark's median.
 ACCURACY_TOLERANCE = 0.005  # absolute, for *_accuracy fields
@@ -66,6 +71,9 @@ PAGES = pages()
 # Every page with a Check button, and among them those that teach a stepN.py.
 STEP_PAGES = [(name, path) for name, path in PAGES if name not in ("intro", "finish")]
 SCRIPT_PAGES = [(name, path) for name, path in STEP_PAGES if re.fullmatch(r"step\d+", name)]
+# The index.json entry of every page, by the page's name.
+PAGES_BY_NAME = {Path(entry["text"]).parent.name: entry for entry in [
+    INDEX["details"]["intro"], *INDEX["details"]["steps"], INDEX["details"]["finish"]]}
 
 
 def read(path):
@@ -149,7 +157,8 @@ def test_every_file_index_json_names_exists():
         assert (SCENARIO / name).is_file(), name
     # ... and nothing in the folder is left unused.
     present = {str(p.relative_to(SCENARIO)) for p in SCENARIO.rglob("*") if p.is_file()}
-    assert present - {"index.json"} == set(named)
+    # (scenario/rehearse and its report are the rehearsal's, not Killercoda's.)
+    assert present - {"index.json", "rehearse", "rehearsal.json"} == set(named)
 
 
 @pytest.mark.parametrize("script", sorted(SCENARIO.rglob("*.sh")), ids=lambda p: p.name)
@@ -381,8 +390,10 @@ CONV = re.compile(rf"patch\s*=\s*({GRID})\s*\n\s*filter\s*=\s*({GRID})\s*\n"
 # A quoted measurement: `0.8693 <!-- bench: step2.test_accuracy -->` is the median
 # of that field in bench/results.json; `.min` or `.max` after the field picks another
 # statistic; `0.63× <!-- bench: step2_vs_baseline.wall_s -->` is one of its ratios.
-BENCH = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:%|seconds|s|MB|×))?\**\s*"
-                   r"<!--\s*bench:\s*([\w-]+)\.(\w+?)(?:\.(min|median|max))?\s*-->")
+# `7 minutes <!-- rehearsal: intro.ready_s -->` is the same for scenario/rehearsal.json,
+# the report of scenario/rehearse (its "summary" has the benchmark's shape).
+BENCH = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:%|seconds|minutes|s|MB|×))?\**\s*"
+                   r"<!--\s*(bench|rehearsal):\s*([\w-]+)\.(\w+?)(?:\.(min|median|max))?\s*-->")
 # What looks like a measured number: a fraction with 2+ decimals, a percentage,
 # a time or an amount of memory.
 MEASURED = re.compile(r"(?<![\w.])(0\.\d{2,}|\d+(?:\.\d+)?\s*(?:%|seconds?\b|minutes?\b|s\b|MB\b|GB\b))")
@@ -554,21 +565,26 @@ def test_flag_defaults_are_the_scripts_defaults(run):
 
 
 def check_against_the_benchmark(matches):
-    assert BENCH_RESULTS.is_file(), "the text quotes bench/results.json, which is missing"
-    report = json.loads(BENCH_RESULTS.read_text())
+    """Each tagged number equals its recorded report's (bench or rehearsal) within tolerance."""
     for name, match in matches:
-        shown, unit, target, field, stat = match.groups()
-        value = float(shown) / (100 if unit and unit.strip() == "%" else 1)
-        if target in report["ratios"]:
+        shown, unit, source, target, field, stat = match.groups()
+        assert REPORTS[source].is_file(), f"the text quotes {REPORTS[source]}, which is missing"
+        report = json.loads(REPORTS[source].read_text())
+        unit = (unit or "").strip()
+        value = float(shown) / 100 if unit == "%" else float(shown) * (60 if unit == "minutes" else 1)
+        if target in report.get("ratios", {}):
             recorded = report["ratios"][target][field]
         else:
             recorded = report["summary"][target][field][stat or "median"]
-        if field.endswith("_accuracy") and target not in report["ratios"]:
+        if field.endswith("_accuracy") and target not in report.get("ratios", {}):
             assert abs(value - recorded) <= ACCURACY_TOLERANCE, \
                 f"{name}: {match.group()} but the benchmark recorded {recorded:.4f}"
+        elif unit == "minutes":  # whole minutes, as a reader rounds them
+            assert abs(value - recorded) <= max(TIME_TOLERANCE * recorded, 30), \
+                f"{name}: {match.group()} but {source} recorded {recorded:.3g} s"
         else:
             assert abs(value - recorded) <= TIME_TOLERANCE * recorded, \
-                f"{name}: {match.group()} but the benchmark recorded {recorded:.3g}"
+                f"{name}: {match.group()} but {source} recorded {recorded:.3g}"
 
 
 def test_measured_numbers_match_the_benchmark():
@@ -592,6 +608,87 @@ def test_no_unchecked_measured_numbers():
             assert any(start <= match.start() and match.end() <= end for start, end in spans), \
                 (f"{name}: {match.group()!r} looks measured but nothing checks it: tag it "
                  f"<!-- bench: TARGET.FIELD --> or show how it is computed")
+
+
+# --- promises: what scenario/rehearse asserts on real output ------------------------------
+
+def load_rehearse():
+    """scenario/rehearse as a module: the one reader of the pages' expect comments."""
+    loader = importlib.machinery.SourceFileLoader("rehearse", str(SCENARIO / "rehearse"))
+    spec = importlib.util.spec_from_loader("rehearse", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+REHEARSE = load_rehearse()
+# A sentence that tells the learner what a command will show. The heuristic: these
+# phrases, outside code, each within PROMISE_REACH lines of an `<!-- expect ... -->`
+# comment, or of an `<!-- asserted by: check NAME -->` comment naming a check that an
+# expect on the same page runs (for a promise far from its command's box).
+PROMISE = re.compile(r"you should see|you will see|you'll see|what to look for|"
+                     r"\bstop(?:s|ped)? (?:\w+ )*at epoch|prints? (?:different|the same)|"
+                     r"\bundo(?:es)?\b|gap (?:\w+ )*grows|word \*\*Ready", re.I)
+PROMISE_REACH = 12
+ASSERTED_BY = re.compile(r"<!--\s*asserted by:\s*check\s+(\S+)\s*-->")
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_every_expect_follows_an_exec_box_and_is_well_formed(name, path):
+    text = read(path)
+    attached = [e for item in REHEARSE.actions(text) if item["kind"] == "exec"
+                for e in item["expects"]]
+    foreground = REHEARSE.foreground_expects(text)
+    comments = REHEARSE.ANY_EXPECT.findall(text)
+    assert len(comments) == len(attached) + len(foreground), \
+        f"{name}: an expect comment that follows no {{{{exec}}}} box: {comments}"
+    entry = dict(PAGES_BY_NAME[name])
+    assert not foreground or entry.get("foreground"), \
+        f"{name}: `expect foreground` on a page without a foreground script"
+    for kind, argument in attached:
+        if kind == "check":
+            assert argument in REHEARSE.CHECKS, f"{name}: no check named {argument}"
+        elif kind == "exit":
+            assert argument.isdigit(), f"{name}: expect: exit {argument}"
+        else:
+            re.compile(argument)  # raises on a bad regex
+    for regex in foreground:
+        re.compile(regex)
+    used = {argument for kind, argument in attached if kind == "check"}
+    for named in ASSERTED_BY.findall(text):
+        assert named in used, f"{name}: asserted by check {named}, which no expect here runs"
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_every_promise_has_an_expect_near_it(name, path):
+    text = blank_blocks(read(path), lambda block: True)  # code is not a promise
+    lines = text.splitlines()
+    anchors = [i for i, line in enumerate(lines)
+               if REHEARSE.ANY_EXPECT.search(line) or ASSERTED_BY.search(line)]
+    for i, line in enumerate(lines):
+        for match in PROMISE.finditer(line):
+            assert any(abs(i - a) <= PROMISE_REACH for a in anchors), \
+                f"{name}, line {i + 1}: {match.group()!r} promises output, but no expect is near"
+
+
+def test_every_named_check_is_documented_and_used():
+    used = {argument for _, path in PAGES for item in REHEARSE.actions(read(path))
+            if item["kind"] == "exec" for kind, argument in item["expects"] if kind == "check"}
+    for check_name, function in REHEARSE.CHECKS.items():
+        assert function.__doc__, check_name
+    # A check no page uses is dead code, or a promise lost from a page.
+    assert set(REHEARSE.CHECKS) == used, set(REHEARSE.CHECKS) ^ used
+
+
+def test_rehearsal_report_is_recorded_and_green():
+    report = json.loads(REHEARSAL.read_text())
+    assert report["ok"] is True, "scenario/rehearsal.json records a failed rehearsal"
+    rehearsed = [p["page"] for p in report["pages"]]
+    assert rehearsed == report["pages_expected"]
+    for page in report["pages"]:
+        assert page["check"] is None or page["check"]["ok"], page["page"]
+        assert all(click["ok"] for click in page["clicks"]), page["page"]
+    assert report["root"]["python"] and report["host"]["python"]
 
 
 # --- verify scripts ---------------------------------------------------------------
@@ -650,7 +747,10 @@ def test_verify_rejects_a_broken_results_file(name, path, content, tmp_path):
 
 STUBS = {
     "apt-get": 'echo "apt-get $*" >>"$STUB_LOG"',
-    "apt-cache": 'echo "apt-cache $*" >>"$STUB_LOG"; echo "  Candidate: ${STUB_CANDIDATE:-1.0}"',
+    # With STUB_APT_FLOOD, the version table goes on for 13 MB after the Candidate line,
+    # as a long `apt-cache policy` does: a reader that stops early makes it die of SIGPIPE.
+    "apt-cache": '''echo "apt-cache $*" >>"$STUB_LOG"; echo "  Candidate: ${STUB_CANDIDATE:-1.0}"
+[ -z "${STUB_APT_FLOOD:-}" ] || yes "     500 http://deb.debian.org/debian main amd64 Packages" | head -n 200000''',
     "git": '''echo "git $*" >>"$STUB_LOG"
 [ "$1" = clone ] || exit 1
 target="${@: -1}"; mkdir -p "$target"; touch "$target/step1.py" "$target/requirements.txt"''',
@@ -728,6 +828,16 @@ def test_background_installs_venv_when_missing_and_skips_absent_data_package(set
     assert result.returncode == 0, read(setup_env["SETUP_LOG"])
     assert not any("install dataset-fashion-mnist" in c for c in calls(setup_env))
     assert "step 1 downloads the data" in read(setup_env["SETUP_LOG"])
+
+
+def test_background_installs_the_data_package_when_apt_cache_says_a_lot(setup_env):
+    # `apt-cache policy ... | grep -q` under pipefail fails here (apt-cache dies of SIGPIPE
+    # once grep has its match), and the setup then wrongly skipped the data package.
+    result = background(setup_env, STUB_APT_FLOOD="1")
+    assert result.returncode == 0, read(setup_env["SETUP_LOG"])
+    assert "apt-get -q -y -o DPkg::Lock::Timeout=600 install dataset-fashion-mnist" \
+        in calls(setup_env), read(setup_env["SETUP_LOG"])
+    assert "apt does not offer" not in read(setup_env["SETUP_LOG"])
 
 
 def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):

@@ -8,8 +8,9 @@
 # foreground script shows it). Safe to run again: finished parts are skipped.
 
 # The repository the VM clones. When you import this scenario into Killercoda
-# from your own fork, put your fork's address here.
-REPO_URL="https://github.com/YOUR-ACCOUNT/fashion-mnist-tutorial.git"
+# from your own fork, put your fork's address here. (scenario/rehearse sets
+# REPO_URL in the environment to clone a local checkout instead.)
+REPO_URL="${REPO_URL:-https://github.com/YOUR-ACCOUNT/fashion-mnist-tutorial.git}"
 
 # Where the tutorial lives on the VM (the scenario's pages `cd` there), its log
 # and its markers. The tests override these through the environment.
@@ -74,7 +75,11 @@ echo "=== installing requirements.txt"
          "Try:  $venv/bin/python -m pip install -r $TUTORIAL_DIR/requirements.txt"
 
 # 4. The data as a system package, when apt offers it (otherwise step 1 downloads it).
-if apt_update && apt-cache policy dataset-fashion-mnist 2>/dev/null | grep -q "Candidate: [^(]"; then
+# apt-cache's output is read whole first: `apt-cache ... | grep -q` under pipefail
+# fails whenever grep stops reading early and apt-cache dies of SIGPIPE.
+policy=""
+apt_update && policy=$(apt-cache policy dataset-fashion-mnist 2>/dev/null)
+if [[ $policy =~ Candidate:\ [^\(] ]]; then
     echo "=== installing dataset-fashion-mnist"
     apt_get install dataset-fashion-mnist ||
         echo "=== (not fatal) dataset-fashion-mnist did not install: step 1 downloads the data"
