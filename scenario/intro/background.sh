@@ -36,7 +36,7 @@ apt_get() { apt-get -q -y -o DPkg::Lock::Timeout=600 "$@"; }
 apt_updated=""
 apt_update() { [ -n "$apt_updated" ] || { apt_get update && apt_updated=yes; }; }
 
-# 1. Python with venv and pip, and git.
+# 1. Python with venv and pip, git and curl.
 if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
     echo "=== installing Python's venv and pip"
     { apt_update && apt_get install python3 python3-venv python3-pip &&
@@ -44,10 +44,13 @@ if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
         fail "Could not install Python's venv and pip with apt-get." \
              "Try:  apt-get update && apt-get install -y python3-venv python3-pip"
 fi
-if ! command -v git >/dev/null; then
-    echo "=== installing git"
-    { apt_update && apt_get install git; } ||
-        fail "Could not install git with apt-get." "Try:  apt-get install -y git"
+# git fetches the tutorial; curl asks TensorBoard for its runs on the TensorBoard page.
+tools=""
+for tool in git curl; do command -v "$tool" >/dev/null || tools="$tools $tool"; done
+if [ -n "$tools" ]; then
+    echo "=== installing$tools"
+    { apt_update && apt_get install $tools; } ||
+        fail "Could not install$tools with apt-get." "Try:  apt-get install -y$tools"
 fi
 
 # 2. The tutorial's code: one copy, from its repository (never copied into the scenario).
