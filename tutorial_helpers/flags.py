@@ -6,26 +6,24 @@ from pathlib import Path
 DEFAULT_SEED = 42
 
 
-def positive_int(text):
-    """argparse type: a whole number of at least 1."""
+def _whole_number(text, minimum, rule):
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{rule}, got {value}")
     return value
+
+
+def positive_int(text):
+    """argparse type: a whole number of at least 1."""
+    return _whole_number(text, 1, "must be at least 1")
 
 
 def non_negative_int(text):
     """argparse type: a whole number of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _whole_number(text, 0, "must be 0 or more")
 
 
 class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
