@@ -8,7 +8,7 @@ from .console import fail, unfinished
 
 
 @contextlib.contextmanager
-def _written_whole(path):
+def written_whole(path):
     """Yield a temporary path beside path; once the block has written it, it replaces
     path in one step. A failed or interrupted write leaves path as it was and no
     temporary file behind (Ctrl-C included)."""
@@ -26,7 +26,7 @@ def save_model(model, path):
     """Save a Keras model to path (.keras) so that the file is whole or absent."""
     path = Path(path)
     try:
-        with _written_whole(path) as temporary:
+        with written_whole(path) as temporary:
             model.save(temporary)  # Keras wants the .keras suffix, which temporary keeps
     except OSError as error:
         fail(f"Error: could not save the model to {path}: {error.strerror or error}.")
@@ -43,7 +43,7 @@ def save_results(step, **values):
     folder = results_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with _written_whole(folder / f"{step}.json") as temporary:
+        with written_whole(folder / f"{step}.json") as temporary:
             temporary.write_text(json.dumps(values, indent=2, default=float) + "\n")
     except OSError as error:  # a read-only checkout must not spoil a finished lesson
         print(f"(Could not save results to {folder}: {error.strerror})")

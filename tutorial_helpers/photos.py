@@ -19,7 +19,7 @@ import numpy as np
 from . import console
 from .console import fail, quiet_tensorflow
 from .drawing import image_lines, use_color
-from .files import _written_whole
+from .files import written_whole
 
 MAX_MEGAPIXELS = 40     # refuse bigger photos: decoding one would take too much memory
 MAX_FILE_MB = 200       # refuse bigger files before reading them
@@ -326,7 +326,7 @@ def write_png(image, path):
     image = tf.saturate_cast(tf.round(tf.cast(image, tf.float32)), tf.uint8)
     data = tf.io.encode_png(image).numpy()
     try:
-        with _written_whole(path) as temporary:
+        with written_whole(path) as temporary:
             temporary.write_bytes(data)
     except OSError as error:
         fail(f"Error: could not write {path}: {error.strerror or error}.")
