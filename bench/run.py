@@ -106,16 +106,6 @@ def fail(*lines):
 
 # --- the data ----------------------------------------------------------------
 
-def has_all_files(folder):
-    return all((folder / name).is_file() for name in tutorial_helpers.FILES.values())
-
-
-def system_data_dir():
-    """The Debian package's folder if it holds the four files, else None."""
-    return next((folder.resolve() for folder in tutorial_helpers.data.SYSTEM_DATA_DIRS
-                 if has_all_files(folder)), None)
-
-
 def parse_target(name):
     """A target's parts: step2-data-dir-1cpu is program step2, data path data-dir, 1 CPU.
 
@@ -139,7 +129,7 @@ def choose_data_dir(data_dir):
                  "It needs all four: " + ", ".join(tutorial_helpers.FILES.values()) + ".")
         return folder
     for folder in [tutorial_helpers.keras_cache_dir(), *tutorial_helpers.data.SYSTEM_DATA_DIRS]:
-        if has_all_files(folder):
+        if tutorial_helpers.data.has_all_files(folder):
             return folder.resolve()
     fail("Error: the benchmark needs the real Fashion-MNIST data, and it is not on this machine.",
          "Install it:  sudo apt install dataset-fashion-mnist",
@@ -490,7 +480,8 @@ def plan(names, data_dir, cpus):
     A target: program, data_path, data_dir (the folder it reads) and cpus (the set of
     CPUs it is pinned to, or None for no pinning).
     """
-    system = system_data_dir()
+    system = tutorial_helpers.data.system_data_dir()
+    system = system and system.resolve()
     can_pin = hasattr(os, "sched_setaffinity")
     allowed = sorted(os.sched_getaffinity(0)) if can_pin else []
     targets, notes = {}, []

@@ -32,8 +32,14 @@ def keras_cache_dir():
     return Path(home) / "datasets" / "fashion-mnist"
 
 
-def _has_all_files(folder):
+def has_all_files(folder):
+    """Whether folder holds the four Fashion-MNIST files."""
     return all((folder / name).is_file() for name in FILES.values())
+
+
+def system_data_dir():
+    """The Debian package's folder, if it holds the four files; else None."""
+    return next((folder for folder in SYSTEM_DATA_DIRS if has_all_files(folder)), None)
 
 
 def _read_idx(path, magic, item_shape, fix, shown=None):
@@ -155,8 +161,8 @@ def load_fashion_mnist(data_dir=None):
         source, fix = folder, "Delete it or replace it with a good copy, then run again."
     else:
         cache = keras_cache_dir()
-        system = next((d for d in SYSTEM_DATA_DIRS if _has_all_files(d)), None)
-        if _has_all_files(cache):
+        system = system_data_dir()
+        if has_all_files(cache):
             source = cache
         elif system is not None:
             source = system
