@@ -59,21 +59,23 @@ TRAFFIC_LINK = re.compile(r"\{\{TRAFFIC_HOST1_(\d+)\}\}|\{\{TRAFFIC_SELECTOR\}\}
 KATACODA_ONLY = ["{{execute", "{{open}}", "data-filename", "data-target", "{{copy T"]
 
 
-def pages():
-    """(name, path) of every markdown page index.json names, in order; a page is
-    named after its folder: intro, step1, ..., tensorboard, finish."""
-    details = INDEX["details"]
-    entries = [details["intro"], *details["steps"], details["finish"]]
-    return [(Path(entry["text"]).parent.name, SCENARIO / entry["text"]) for entry in entries]
+def load_rehearse():
+    """scenario/rehearse as a module: the one reader of the pages' expect comments."""
+    loader = importlib.machinery.SourceFileLoader("rehearse", str(SCENARIO / "rehearse"))
+    spec = importlib.util.spec_from_loader("rehearse", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
 
 
-PAGES = pages()
+REHEARSE = load_rehearse()
+# The pages, in index.json's order, as scenario/rehearse reads them: each named after
+# its folder (intro, step1, ..., tensorboard, finish), with its index.json entries.
+PAGES_BY_NAME = {page["name"]: page for page in REHEARSE.pages(SCENARIO)}
+PAGES = [(name, page["text"]) for name, page in PAGES_BY_NAME.items()]
 # Every page with a Check button, and among them those that teach a stepN.py.
 STEP_PAGES = [(name, path) for name, path in PAGES if name not in ("intro", "finish")]
 SCRIPT_PAGES = [(name, path) for name, path in STEP_PAGES if re.fullmatch(r"step\d+", name)]
-# The index.json entry of every page, by the page's name.
-PAGES_BY_NAME = {Path(entry["text"]).parent.name: entry for entry in [
-    INDEX["details"]["intro"], *INDEX["details"]["steps"], INDEX["details"]["finish"]]}
 
 
 def read(path):
@@ -82,10 +84,10 @@ def read(path):
 
 # --- markdown parsing --------------------------------------------------------
 
-FENCE = re.compile(r"^[ \t]*```(\w*)[ \t]*\n(.*?)^[ \t]*```(\{\{[^}\n]*\}\})?[ \t]*$",
-                   re.M | re.S)
+# Fenced blocks and their `<!-- from / edit of FILE -->` markers are read as the
+# rehearsal reads them; INLINE finds any inline action, not only {{exec}}.
+FENCE, MARKER = REHEARSE.FENCE, REHEARSE.MARKER
 INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)(\{\{[^}\n]*\}\})?")
-MARKER = re.compile(r"<!--\s*(from|edit of)\s+(\S+)\s*-->\s*$")
 
 
 def blocks(text):
@@ -612,16 +614,6 @@ def test_no_unchecked_measured_numbers():
 
 # --- promises: what scenario/rehearse asserts on real output ------------------------------
 
-def load_rehearse():
-    """scenario/rehearse as a module: the one reader of the pages' expect comments."""
-    loader = importlib.machinery.SourceFileLoader("rehearse", str(SCENARIO / "rehearse"))
-    spec = importlib.util.spec_from_loader("rehearse", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-REHEARSE = load_rehearse()
 # A sentence that tells the learner what a command will show. The heuristic: these
 # phrases, outside code, each within PROMISE_REACH lines of an `<!-- expect ... -->`
 # comment, or of an `<!-- asserted by: check NAME -->` comment naming a check that an
@@ -642,7 +634,7 @@ def test_every_expect_follows_an_exec_box_and_is_well_formed(name, path):
     comments = REHEARSE.ANY_EXPECT.findall(text)
     assert len(comments) == len(attached) + len(foreground), \
         f"{name}: an expect comment that follows no {{{{exec}}}} box: {comments}"
-    entry = dict(PAGES_BY_NAME[name])
+    entry = PAGES_BY_NAME[name]
     assert not foreground or entry.get("foreground"), \
         f"{name}: `expect foreground` on a page without a foreground script"
     for kind, argument in attached:
