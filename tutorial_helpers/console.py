@@ -25,7 +25,7 @@ def fail(*lines):
 # Temporary files and folders to delete if Ctrl-C stops the step before they
 # are moved into place (a download in progress, a model being saved).
 unfinished = set()
-# Where the learner's stderr is: quiet_tensorflow() points fd 2 elsewhere for a while.
+# Where the learner's stderr is: _stderr_held() points fd 2 elsewhere for a while.
 _stderr_fd = 2
 
 
@@ -59,19 +59,44 @@ _NOISE = re.compile(
 
 
 @contextlib.contextmanager
+def _stderr_held(keep):
+    """Point fd 2 at a temporary file for the block, so that what C++ code writes
+    there is held back too; afterwards write out the lines for which keep(line) is
+    true. Ctrl-C meanwhile still reaches the learner's stderr."""
+    global _stderr_fd
+    sys.stderr.flush()
+    saved_fd = _stderr_fd = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            _stderr_fd = 2
+            os.close(saved_fd)
+            held.seek(0)
+            for line in held.read().decode(errors="replace").splitlines(True):
+                if keep(line):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
+
+
+def stderr_dropped():
+    """Drop everything written to stderr in the block (a decoder's complaints, say)."""
+    return _stderr_held(lambda line: False)
+
+
+@contextlib.contextmanager
 def quiet_tensorflow():
     """Run `import tensorflow` inside this block to hide its start-up log lines.
 
     Everything written to stderr meanwhile is held back; afterwards the lines that
     are not TensorFlow's log noise are written out. If the import fails, all of it is.
     """
-    global _stderr_fd
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # C++ logs after start-up
-    sys.stderr.flush()
-    saved_fd = _stderr_fd = os.dup(2)
     failed = True
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
+    with _stderr_held(lambda line: failed or not _NOISE.match(line)):
         try:
             yield
             failed = False
@@ -84,13 +109,3 @@ def quiet_tensorflow():
             failed = False
             fail(f"Error: {error.name} is not installed in this Python ({sys.executable}).",
                  "Install the tutorial's requirements first:  pip install -r requirements.txt")
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved_fd, 2)
-            _stderr_fd = 2
-            os.close(saved_fd)
-            held.seek(0)
-            for line in held.read().decode(errors="replace").splitlines(True):
-                if failed or not _NOISE.match(line):
-                    sys.stderr.write(line)
-            sys.stderr.flush()

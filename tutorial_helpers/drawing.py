@@ -1,10 +1,12 @@
 """Drawing in the terminal: 28x28 images, rows of them, tables and a gap bar."""
 import os
+import re
 import sys
 
 import numpy as np
 
 _RAMP = " .:-=+*#%@"  # dark to bright, for plain-text terminals
+_COLOUR_CODE = re.compile(r"\x1b\[[\d;]*m")  # what image_lines() colours with
 
 
 def use_color():
@@ -40,11 +42,18 @@ def draw_image(image):
 
 def draw_images_in_a_row(images, captions, width=36):
     """Draw compact images side by side, each with its lines of caption below it."""
-    columns = [image_lines(image, compact=True) + [""] + list(caption)
-               for image, caption in zip(images, captions)]
+    print_columns([image_lines(image, compact=True) for image in images], captions, width)
+
+
+def print_columns(pictures, captions, width=36):
+    """Print pictures (lists of lines) side by side, `width` cells apart, each with
+    its lines of caption below it; a shorter picture is padded with blank lines."""
+    height = max(len(lines) for lines in pictures)
+    columns = [lines + [""] * (height - len(lines)) + [""] + list(caption)
+               for lines, caption in zip(pictures, captions)]
     for row in zip(*columns):
-        # An image line is 28 cells wide on screen, whatever its colour codes add.
-        print("".join(line + " " * (width - (28 if "\x1b" in line else len(line)))
+        # Colour codes take no room on screen: pad by what is visible.
+        print("".join(line + " " * (width - len(_COLOUR_CODE.sub("", line)))
                       for line in row).rstrip())
 
 

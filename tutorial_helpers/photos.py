@@ -7,18 +7,12 @@
 - write_png(): a PNG written whole or not at all.
 - draw_side_by_side(), probability_bars(): what the learner sees.
 """
-import contextlib
-import os
-import re
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from . import console
-from .console import fail, quiet_tensorflow
-from .drawing import image_lines, use_color
+from .console import fail, quiet_tensorflow, stderr_dropped
+from .drawing import image_lines, print_columns, use_color
 from .files import written_whole
 
 MAX_MEGAPIXELS = 40     # refuse bigger photos: decoding one would take too much memory
@@ -31,26 +25,6 @@ def _tf():
     with quiet_tensorflow():
         import tensorflow as tf
     return tf
-
-
-@contextlib.contextmanager
-def _stderr_dropped():
-    """Drop what TensorFlow's C++ decoders write to stderr (libjpeg's and libpng's
-    complaints): a bad file gets our one line instead."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    console._stderr_fd = saved  # Ctrl-C meanwhile still reaches the learner
-    try:
-        with tempfile.TemporaryFile() as sink:
-            os.dup2(sink.fileno(), 2)
-            try:
-                yield
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-    finally:
-        console._stderr_fd = 2
-        os.close(saved)
 
 
 # --- what kind of file, and how big, from its first bytes --------------------
@@ -152,7 +126,7 @@ def _kind_and_size(data, shown):
     if data.startswith(b"\xff\xd8\xff"):
         tf = _tf()
         try:
-            with _stderr_dropped():
+            with stderr_dropped():
                 height, width, _ = tf.io.extract_jpeg_shape(data).numpy()
         except tf.errors.OpError:
             _damaged(shown, "JPEG")
@@ -230,7 +204,7 @@ def read_photo(path):
 
     tf = _tf()
     try:
-        with _stderr_dropped():
+        with stderr_dropped():
             if kind == "png":
                 bits16 = data[24] == 16  # bit depth, from the PNG header
                 image = tf.io.decode_png(data, dtype=tf.uint16 if bits16 else tf.uint8)
@@ -297,7 +271,7 @@ def load_model(path):
              f"or make one:  {make}")
     tf = _tf()
     try:
-        with _stderr_dropped():
+        with stderr_dropped():
             model = tf.keras.models.load_model(path)
     except PermissionError:
         fail(f"Error: cannot read {path}: permission denied.")
@@ -347,24 +321,12 @@ def _thumbnail(photo, side=28):
 def draw_side_by_side(photo, model_input, captions, width=36):
     """Draw the photo (reduced, grey) and the model's 28x28 input next to each other,
     each with its lines of caption below."""
-    columns = [image_lines(_thumbnail(photo), compact=True),
-               image_lines(np.asarray(model_input) * 255.0, compact=True)]
-    height = max(len(lines) for lines in columns)
-    for lines, caption in zip(columns, captions):
-        # A long file name keeps its end, which tells photos apart best.
-        caption = [text if len(text) < width else "..." + text[-(width - 4):]
-                   for text in caption]
-        lines += [""] * (height - len(lines)) + [""] + caption
-    for row in zip(*columns):
-        cells = []
-        for line in row:
-            shown = len(line) if "\x1b" not in line else _visible_width(line)
-            cells.append(line + " " * (width - shown))
-        print("".join(cells).rstrip())
-
-
-def _visible_width(line):
-    return len(re.sub(r"\x1b\[[\d;]*m", "", line))
+    # A long file name keeps its end, which tells photos apart best.
+    captions = [[text if len(text) < width else "..." + text[-(width - 4):] for text in caption]
+                for caption in captions]
+    print_columns([image_lines(_thumbnail(photo), compact=True),
+                   image_lines(np.asarray(model_input) * 255.0, compact=True)],
+                  captions, width)
 
 
 def probability_bars(probabilities, names, top=3, width=30):
