@@ -347,10 +347,9 @@ def test_python_snippet_is_in_its_script(page, block):
         assert squash(block["body"]) in squash(code), \
             f"{page}: this snippet is no longer in {script}:\n{block['body']}"
     else:  # an edit the learner makes: the same code with other numbers
-        def numberless(text):
-            return re.sub(r"\d+(\.\d+)?", "N", squash(text))
         assert block["action"] == "{{copy}}"
-        assert numberless(block["body"]) in numberless(code), \
+        assert (REHEARSE.numberless(squash(block["body"]))
+                in REHEARSE.numberless(squash(code))), \
             f"{page}: {script} has no line this edit applies to:\n{block['body']}"
         assert squash(block["body"]) not in squash(code), "an edit must change something"
 
