@@ -55,8 +55,8 @@ class Runner:
                                 env=self.env, text=True, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, **popen_kwargs)
 
-    def __call__(self, script, *args, timeout=300):
-        return subprocess.run([sys.executable, script, *map(str, args)], cwd=ROOT,
+    def __call__(self, script, *args, timeout=300, cwd=ROOT):
+        return subprocess.run([sys.executable, str(script), *map(str, args)], cwd=cwd,
                               env=self.env, text=True, capture_output=True,
                               timeout=timeout)
 

@@ -22,8 +22,7 @@ ANSI = re.compile(r"\x1b\[[\d;]*m")
 
 def step4(run, cwd, *args, timeout=300):
     """Run step4.py as a learner does, from the folder cwd."""
-    return subprocess.run([sys.executable, str(STEP4), *map(str, args)], cwd=cwd,
-                          env=run.env, text=True, capture_output=True, timeout=timeout)
+    return run(STEP4, *args, cwd=cwd, timeout=timeout)
 
 
 def results(run):
