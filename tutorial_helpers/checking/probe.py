@@ -202,7 +202,9 @@ def main():
     # A stack dump just before the parent's time limit says where the file was.
     limit = float(os.environ.get("CHECK_TIME_LIMIT", "0"))
     if limit > 2:
-        faulthandler.dump_traceback_later(limit - 1.5, file=open(sys.argv[2] + ".stack", "w"))
+        global _stack  # faulthandler writes to it later: keep it open
+        _stack = open(sys.argv[2] + ".stack", "w")
+        faulthandler.dump_traceback_later(limit - 1.5, file=_stack)
     with quiet_tensorflow():
         import keras
         import tensorflow  # noqa: F401 (the learner's file imports it too)
