@@ -61,6 +61,12 @@ def apply_edit(item, shell, root):
                 code[i] = line.replace(old, new, 1)
                 done.append((old, new))
                 break
+        else:  # the line as the file has it now (an earlier edit changed its numbers)
+            for i, line in enumerate(code):
+                if line.strip() and numberless(line.strip()) == numberless(new):
+                    done.append((line.strip(), new))
+                    code[i] = line.replace(line.strip(), new, 1)
+                    break
     target.write_text("".join(code))
     ok = len(done) == len(new_lines) > 0
     return dict(kind="edit", file=item["file"], command=f"(edit {item['file']})",
