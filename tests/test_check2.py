@@ -236,3 +236,42 @@ def test_help_lists_the_options(run):
     for flag in ("--verbose", "--diff", "--watch", "--add", "--file", "--time-limit"):
         assert flag in result.stdout
     assert os.path.exists(ROOT / "exercises" / "tutorial_helpers" / "__init__.py")
+
+
+def test_the_pages_hands_on_route_keeps_its_promises(run_cached, tmp_path):
+    """Step 2's page, clicked in order on a copy of the learner's file: each
+    `python check.py 2 ...` box and each edit of exercises/step2.py, with the
+    page's expect comments asserted (the rehearsal does the same on a fresh root)."""
+    sys.path.insert(0, str(ROOT / "scenario"))
+    from rehearsal.pages import actions, numberless
+    path = tmp_path / "step2.py"
+    path.write_text(START)
+    clicked = 0
+    for item in actions((ROOT / "scenario" / "step2" / "text.md").read_text()):
+        if item["kind"] == "edit" and item["file"] == "exercises/step2.py":
+            new = item["new"].strip()
+            lines = path.read_text().splitlines(True)
+            hits = [i for i, line in enumerate(lines)
+                    if numberless(line.strip()) == numberless(new)]
+            assert hits, f"the page's edit applies to no line: {new}"
+            lines[hits[0]] = lines[hits[0]].replace(lines[hits[0]].strip(), new, 1)
+            path.write_text("".join(lines))
+        elif item["kind"] == "exec" and item["command"].startswith(
+                ("python check.py 2", "python exercises/step2.py")):
+            words = item["command"].split()
+            if words[1] == "check.py":
+                result = check(run_cached, *words[3:], "--file", path)
+            else:
+                result = run_cached(path)
+            clicked += 1
+            wants_exit = 0
+            for kind, argument in item["expects"]:
+                if kind == "exit":
+                    wants_exit = int(argument)
+                elif kind == "regex":  # the generated data is easy: 1.0000 happens
+                    argument = argument.replace(r"0\.\d{4}", r"[01]\.\d{4}")
+                    assert re.search(argument, result.stdout, re.M), \
+                        f"{item['command']}: no {argument!r} in\n{result.stdout}"
+            assert result.returncode == wants_exit, (item["command"], result.stdout)
+            assert_clean(result)
+    assert clicked >= 12

@@ -51,6 +51,19 @@ def block_of(path, line):
     return label
 
 
+def unwritten(path):
+    """The labels whose `# [label]` place in the file still holds no code."""
+    empty, label, code = set(), None, False
+    for text in Path(path).read_text(errors="replace").splitlines() + ["# [end]"]:
+        if marker(text) or text.startswith("# Keep this line last"):
+            if label and not code:
+                empty.add(label)
+            label, code = marker(text), False
+        elif text.strip() and not text.strip().startswith("#"):
+            code = True
+    return empty
+
+
 def model_mistake(step, run):
     found, inputs = layers(run)
     dense = [layer for layer in found if layer["class"] == "Dense"]
@@ -200,6 +213,9 @@ def judge(step, run, path):
                     default="" if fit.get("epochs_given")
                     else " (fit()'s default, when epochs= is not given)")
     evaluate = run.first("evaluate")
+    if evaluate is None and "evaluate" in unwritten(path):
+        verdict.item, verdict.missing = "evaluate", blocks["evaluate"]
+        return verdict
     if evaluate is None:
         return fail("evaluate", "no-evaluate")
     ex = evaluate["x"] or {}
