@@ -93,6 +93,8 @@ def model_mistake(step, run):
 def error_mistake(step, run, error):
     """A catalogue id for an error the learner's file raised, or the generic one."""
     message, fit = error["message"], run.first("fit")
+    if "min_ndim=4, found ndim=3" in message:  # Conv2D given images without a channel
+        return "conv-no-channel", {}
     if error["type"] == "NameError":
         name = error.get("name") or re.search(r"'(\w+)'", message).group(1)
         return "name-error", {"name": name}
@@ -135,10 +137,10 @@ def callback_mistake(run):
     for case in ("val_high", "val_low"):
         if isinstance(trial.get(case), str):
             return "callback-fails", {"reason": trial[case]}
-    if not trial.get("val_high"):
-        return "callback-never-stops", {}
     if trial.get("val_low"):
         return "callback-watches-training", {}
+    if not trial.get("val_high"):
+        return "callback-never-stops", {}
     if not fit["validation"]:
         return "no-validation", {}
     return None

@@ -139,6 +139,7 @@ def patch_model(keras):
     model_class = keras.Model
     compile_, fit_, evaluate_ = model_class.compile, model_class.fit, model_class.evaluate
     cap = int(os.environ["CHECK_EPOCHS"])
+    inside_fit = []
 
     def compile(self, *args, **kwargs):
         bound = inspect.signature(compile_).bind(self, *args, **kwargs).arguments
@@ -169,13 +170,19 @@ def patch_model(keras):
             if len(args) > 3:  # epochs given by position: fit(x, y, batch_size, epochs)
                 args = args[:3] + (cap,) + args[4:]
         kwargs["verbose"] = 0
-        history = fit_(self, *args, **kwargs)
+        inside_fit.append(self)
+        try:
+            history = fit_(self, *args, **kwargs)
+        finally:
+            inside_fit.pop()
         note("fitted", history=getattr(history, "history", None),
              epochs_run=len(getattr(history, "epoch", [])),
              stop_training=bool(getattr(self, "stop_training", False)), **layers_of(self))
         return history
 
     def evaluate(self, *args, **kwargs):
+        if inside_fit:  # fit() measuring the validation set: not the learner's call
+            return evaluate_(self, *args, **kwargs)
         bound = inspect.signature(evaluate_).bind(self, *args, **kwargs).arguments
         note("evaluate", x=stats(bound.get("x")), y=stats(bound.get("y")))
         kwargs["verbose"] = 0

@@ -13,7 +13,8 @@ from .exercise import ROOT
 
 # A check runs the file on a slice of the data, so that it answers in seconds.
 TRAIN_IMAGES, TEST_IMAGES = 3000, 1000
-MAX_EPOCHS = 5        # more than the page asks costs time and teaches nothing new
+# At most this many epochs per fit(): more costs time and teaches the check nothing new.
+MAX_EPOCHS = {"2": 5, "3": 3}
 TIME_LIMIT = 60       # seconds; a file that runs longer is stopped
 
 
@@ -50,7 +51,7 @@ def syntax_error(path):
     return None
 
 
-def run_file(path, data_dir=None, time_limit=TIME_LIMIT):
+def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5):
     """Run path under the probe; return a Run."""
     import time
     path = Path(path).resolve()
@@ -60,7 +61,7 @@ def run_file(path, data_dir=None, time_limit=TIME_LIMIT):
     with tempfile.TemporaryDirectory(prefix="check-") as scratch:
         events = Path(scratch) / "events.jsonl"
         env = dict(os.environ, CHECK_TRAIN=str(TRAIN_IMAGES), CHECK_TEST=str(TEST_IMAGES),
-                   CHECK_EPOCHS=str(MAX_EPOCHS), CHECK_TIME_LIMIT=str(time_limit),
+                   CHECK_EPOCHS=str(max_epochs), CHECK_TIME_LIMIT=str(time_limit),
                    PYTHONPATH=os.pathsep.join(
                        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(
                            os.pathsep) if p]),
