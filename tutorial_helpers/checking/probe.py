@@ -19,16 +19,19 @@ import inspect
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
 import numpy as np
 
+_started = time.monotonic()
 FILE = Path(sys.argv[1]).resolve()
 _events = open(sys.argv[2], "a")
 
 
 def note(kind, **data):
+    data["t"] = round(time.monotonic() - _started, 3)  # seconds since the probe started
     _events.write(json.dumps({"kind": kind, **data}, default=repr) + "\n")
     _events.flush()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from .catalogue import ITEMS, MISTAKES
 from .exercise import BLOCKS, ROOT, add_block, answer_file, learner_file
 from .judge import judge
-from .run import MAX_EPOCHS, TEST_IMAGES, TIME_LIMIT, TRAIN_IMAGES, run_file
+from .run import IMAGES, MAX_EPOCHS, TIME_LIMIT, run_file
 
 USAGE = """Check the step you write yourself in exercises/: python check.py 2 (or 3).
 
@@ -51,9 +51,10 @@ def shown(path):
 
 def check(step, path, args):
     """Check once and print the verdict; return the exit code (0 when all passes)."""
-    print(f"Checking {shown(path)} on {TRAIN_IMAGES:,} training and {TEST_IMAGES:,} "
-          f"test images ...", flush=True)
-    run = run_file(path, args.data_dir, args.time_limit, MAX_EPOCHS[step])
+    train, test = IMAGES[step]
+    print(f"Checking {shown(path)} on {train:,} training and {test:,} test images ...",
+          flush=True)
+    run = run_file(path, args.data_dir, args.time_limit, MAX_EPOCHS[step], IMAGES[step])
     verdict = judge(step, run, path)
     items = [item for item, _ in ITEMS[step]]
     failed = items.index(verdict.item) if verdict.item in items else len(items)
