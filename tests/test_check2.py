@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -240,23 +241,31 @@ def test_help_lists_the_options(run):
 
 @pytest.mark.parametrize("step", ["2", "3"])
 def test_the_pages_hands_on_route_keeps_its_promises(step, run_cached, tmp_path):
-    """Step N's page, clicked in order on a copy of the learner's file: each
-    `python check.py N ...` box and each edit of exercises/stepN.py, with the
-    page's expect comments asserted (the rehearsal does the same on a fresh root)."""
+    """Step N's page, clicked in order as scenario/rehearse clicks it, on a copy of
+    the learner's folder: each answer typed below its label and each edit of
+    exercises/stepN.py by the rehearsal's own code, each `python check.py N ...` and
+    `python exercises/stepN.py` box run, its expect comments asserted."""
     sys.path.insert(0, str(ROOT / "scenario"))
-    from rehearsal.pages import actions, numberless
-    path = tmp_path / f"step{step}.py"
-    path.write_text((ROOT / "exercises" / f"step{step}.py").read_text())
-    clicked = 0
+    from rehearsal.journey import apply_edit, type_block
+    from rehearsal.pages import actions
+
+    class Here:  # the rehearsal's shell and root, for a folder on this machine
+        def probe(self, command):
+            return str(tmp_path)
+
+        def inside(self, path):
+            return Path(path)
+
+    (tmp_path / "exercises" / "answers").mkdir(parents=True)
+    for name in (f"step{step}.py", f"answers/step{step}.py"):
+        (tmp_path / "exercises" / name).write_text((ROOT / "exercises" / name).read_text())
+    path = tmp_path / "exercises" / f"step{step}.py"
+    clicked = typed = 0
     for item in actions((ROOT / "scenario" / f"step{step}" / "text.md").read_text()):
-        if item["kind"] == "edit" and item["file"] == f"exercises/step{step}.py":
-            new = item["new"].strip()
-            lines = path.read_text().splitlines(True)
-            hits = [i for i, line in enumerate(lines)
-                    if numberless(line.strip()) == numberless(new)]
-            assert hits, f"the page's edit applies to no line: {new}"
-            lines[hits[0]] = lines[hits[0]].replace(lines[hits[0]].strip(), new, 1)
-            path.write_text("".join(lines))
+        if item["kind"] in ("edit", "type") and item["file"] == f"exercises/step{step}.py":
+            done = (apply_edit if item["kind"] == "edit" else type_block)(item, Here(), Here())
+            assert done["ok"], done
+            typed += item["kind"] == "type"
         elif item["kind"] == "exec" and item["command"].startswith(
                 (f"python check.py {step}", f"python exercises/step{step}.py")):
             words = item["command"].split()
@@ -275,4 +284,5 @@ def test_the_pages_hands_on_route_keeps_its_promises(step, run_cached, tmp_path)
                         f"{item['command']}: no {argument!r} in\n{result.stdout}"
             assert result.returncode == wants_exit, (item["command"], result.stdout)
             assert_clean(result)
-    assert clicked >= 9
+    assert typed == 4 and clicked >= 9
+    assert path.read_text() == (ROOT / "exercises" / "answers" / f"step{step}.py").read_text()
