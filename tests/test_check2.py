@@ -286,3 +286,25 @@ def test_the_pages_hands_on_route_keeps_its_promises(step, run_cached, tmp_path)
             assert_clean(result)
     assert typed == 4 and clicked >= 9
     assert path.read_text() == (ROOT / "exercises" / "answers" / f"step{step}.py").read_text()
+
+
+@pytest.mark.parametrize("mistake,old,new,words", [
+    ("error", "# [model]", "scale = 1 / 0\n# [model]", "stopped your file with ZeroDivisionError"),
+    ("stopped", "# [model]", 'raise SystemExit("no model today")\n# [model]',
+     "Your file stopped before its end:\n    no model today"),
+])
+def test_any_other_error_or_stop_is_said_plainly(mistake, old, new, words, run_cached, tmp_path):
+    result = check(run_cached, "--file", plant(tmp_path, mistake, old, new))
+    assert_clean(result)
+    assert f"Mistake [{mistake}]:" in result.stdout and words in result.stdout, result.stdout
+    assert result.returncode == 1
+
+
+def test_every_catalogued_mistake_has_a_test():
+    from tutorial_helpers.checking.catalogue import MISTAKES
+    import test_check3
+    tested = set(PLANTS) | set(test_check3.PLANTS) | {
+        "syntax-error", "time-limit", "error", "stopped", "callback-fails", "no-callback"}
+    assert set(MISTAKES) == tested
+    listed = (ROOT / "docs" / "exercises.md").read_text()
+    assert all(f"`{name}`" in listed for name in MISTAKES)

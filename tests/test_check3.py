@@ -80,3 +80,13 @@ def test_the_start_says_what_to_add_and_the_answer_passes(run_cached, tmp_path):
     assert re.search(r"^Trained for \d+ epochs\. Test accuracy: [01]\.\d{4}$", ran.stdout, re.M)
     # On the generated data the target is reached at once: the callback stops training.
     assert "training stops here" in ran.stdout
+
+
+def test_no_callback_at_all(run_cached, tmp_path):
+    text = ANSWER.replace("callbacks=[StopAtAccuracy(0.9)]", "callbacks=[]")
+    callback = text[text.index("class StopAtAccuracy"):text.index("\n\n# [model]")]
+    path = plant(tmp_path, callback, "", text)
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert "Mistake [no-callback]: Your file has no callback" in result.stdout, result.stdout
+    assert result.returncode == 1
