@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from test_check2 import assert_clean
+from test_check2 import assert_clean, checked_in_pairs
 
 ANSWER = (ROOT / "exercises" / "answers" / "step3.py").read_text()
 START = (ROOT / "exercises" / "step3.py").read_text()
@@ -44,10 +44,15 @@ def check(run, *args):
     return run("check.py", "3", *args, timeout=120)
 
 
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    return checked_in_pairs(tmp_path_factory, "3", PLANTS, ANSWER)
+
+
 @pytest.mark.parametrize("mistake", PLANTS)
-def test_each_mistake_gets_its_message(mistake, run_cached, tmp_path):
+def test_each_mistake_gets_its_message(mistake, planted):
     old, new, words = PLANTS[mistake]
-    result = check(run_cached, "--file", plant(tmp_path, old, new))
+    result = planted[mistake]
     assert_clean(result)
     assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
     assert words in result.stdout

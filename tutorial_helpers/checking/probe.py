@@ -207,7 +207,19 @@ def numbers_in(globals_):
     return found
 
 
+def orphaned_ends(parent):
+    """End this process if check.py, its parent, is gone (killed, say)."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    orphaned_ends(int(os.environ.get("CHECK_PARENT", os.getppid())))
     from tutorial_helpers import quiet_tensorflow
     # A stack dump just before the parent's time limit says where the file was.
     limit = float(os.environ.get("CHECK_TIME_LIMIT", "0"))

@@ -60,7 +60,9 @@ def check(step, path, args):
     failed = items.index(verdict.item) if verdict.item in items else len(items)
     print()
     for index, (item, name) in enumerate(ITEMS[step]):
-        if index < failed:
+        if index < failed and item == "data" and not run.first("fit"):
+            mark, note = "·", "   (loaded; its range is checked once fit() runs)"
+        elif index < failed:
             mark, note = "✓", ""
         elif index == failed:
             mark, note = ("✗", "") if verdict.mistake else ("·", "   (not written yet)")
@@ -107,17 +109,18 @@ def diff(step, path):
     return 0
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt  # run_file() then ends the learner's file too
+
+
 def watch(step, path, args):
     """Check, then again each time the file changes, until Ctrl-C."""
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGINT, stop)
     try:
         while True:
+            seen = stamp(path)  # before the check: a save meanwhile checks again at once
             check(step, path, args)
             print(f"\nWatching {shown(path)}: save it to check again, Ctrl-C to stop.",
                   flush=True)
-            seen = stamp(path)
             while stamp(path) == seen:
                 time.sleep(0.3)
             print("\n" + "=" * 72)
@@ -136,6 +139,8 @@ def stamp(path):
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    # Ctrl-C: end the learner's file as well (it runs in a session of its own).
+    signal.signal(signal.SIGINT, interrupt)
     path = Path(args.file) if args.file else learner_file(args.step)
     if not path.is_file():
         sys.exit(f"Error: {path} does not exist."
@@ -151,4 +156,8 @@ def main(argv=None):
         return diff(args.step, path)
     if args.watch:
         return watch(args.step, path, args)
-    return check(args.step, path, args)
+    try:
+        return check(args.step, path, args)
+    except KeyboardInterrupt:
+        print("\nStopped by Ctrl-C.", flush=True)
+        return 130

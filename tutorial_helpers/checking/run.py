@@ -67,7 +67,7 @@ def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5, images=IM
                        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(
                            os.pathsep) if p]),
                    TUTORIAL_RESULTS_DIR=str(Path(scratch) / "results"),
-                   MPLBACKEND="Agg")
+                   MPLBACKEND="Agg", CHECK_PARENT=str(os.getpid()))
         if data_dir:
             env["CHECK_DATA_DIR"] = str(data_dir)
         start = time.monotonic()
