@@ -241,3 +241,17 @@ def test_step4_is_timed_on_a_model_and_photo_made_first(run, tmp_path):
     assert is_number(run_["wall_s"]) and run_["peak_rss_mb"] > 50
     assert run_["train_s"] is None  # step 4 trains nothing: the model was made before
     assert run_["results"]["photos"][0]["photo"].endswith("example-0.png")
+
+
+def test_check_targets_time_a_check_against_one_epoch_of_step2(run, tmp_path):
+    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    report_path = tmp_path / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path,
+                   "--only", "step2-1epoch,check-2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check.py (medians):" in result.stdout
+    report = json.loads(report_path.read_text())
+    assert report["summary"]["step2-1epoch"]["test_accuracy"] is not None  # step2.json read
+    speed = report["checks"]["check_speed"]["check-2"]
+    assert is_number(speed["wall_s"]["value"]) and speed["wall_s"]["pass"] in (True, False)
+    assert is_number(speed["peak_rss_mb"]["value"]) and speed["peak_rss_mb"]["pass"] is True

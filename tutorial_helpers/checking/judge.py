@@ -186,8 +186,7 @@ def judge(step, run, path):
     if step == "3":
         callback = callback_mistake(run)
         if callback:
-            return fail(*(("callback",) if callback[0].startswith(("callback-", "no-callback"))
-                          else ("train",)), callback[0], **callback[1])
+            return fail(MISTAKES[callback[0]].item, callback[0], **callback[1])
     fit = run.first("fit")
     if compiled is None and fit is None:
         end = run.last("end") or {}
@@ -221,9 +220,10 @@ def judge(step, run, path):
     if evaluate is None:
         return fail("evaluate", "no-evaluate")
     ex = evaluate["x"] or {}
-    if ex.get("shape") and ex["shape"][0] == data.get("train") != data.get("test") \
-            or ex.get("shape") and x.get("shape") and ex["shape"][0] == x["shape"][0] \
-            and data.get("test") != x["shape"][0]:
+    tested = (ex.get("shape") or [None])[0]
+    trained = (x.get("shape") or [None])[0]
+    if tested is not None and data.get("test") not in (tested, None) \
+            and tested in (trained, data.get("train")):
         return fail("evaluate", "evaluate-on-train")
     if ex.get("max", 0) > 1.0:
         return fail("evaluate", "test-not-normalized", low=ex["min"], high=ex["max"])
