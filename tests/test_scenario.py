@@ -788,7 +788,7 @@ def test_verify_passes_once_check_py_passes(step, run_cached, tmp_path):
     env["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
     before = verify(script, TUTORIAL_DIR=str(folder), **env)
     assert before.returncode != 0 and "done" not in before.stdout
-    assert "Not yet" in before.stdout and "Next: add" in before.stdout, before.stdout
+    assert "Not yet" in before.stderr and "Next: add" in before.stderr, before.stderr
     answer = folder / "exercises" / "answers" / f"step{step}.py"
     (folder / "exercises" / f"step{step}.py").write_text(answer.read_text())
     after = verify(script, TUTORIAL_DIR=str(folder), **env)
