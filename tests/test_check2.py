@@ -56,6 +56,8 @@ PLANTS = {
     # id/variant: a second slip with the same mistake.
     "wrong-epochs/none": ("model.fit(x_train, y_train, epochs=5)", "model.fit(x_train, y_train)",
                           "fit() trains for 1 epoch (fit()'s default, when epochs= is not given)"),
+    "misspelt": ("tf.keras.layers.Flatten()", "tf.keras.layers.Flaten()",
+                 "asks for `Flaten`, which does not exist (did you mean `Flatten`?)"),
     # Any other error, or an early stop, is said plainly, with its line.
     "error": ("# [model]", "scale = 1 / 0\n# [model]", "stopped your file with ZeroDivisionError"),
     "stopped": ("# [model]", 'raise SystemExit("no model today")\n# [model]',

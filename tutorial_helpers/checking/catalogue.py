@@ -47,6 +47,9 @@ MISTAKES = {
         "", "Line {line} uses `{name}`, but your file has not defined it by then.\n    {code}",
         "", "Blocks run from top to bottom: write each block below its own [label], in "
             "the page's order, and spell the name as the page does."),
+    "misspelt": Mistake(
+        "", "Line {line} asks for `{name}`, which does not exist{suggestion}.\n    {code}",
+        "", "Compare its spelling, capitals included, with the page's block."),
     "stopped": Mistake(
         "", "Your file stopped before its end:\n    {reason}",
         "", "Run it yourself to see more:  python exercises/step{step}.py"),

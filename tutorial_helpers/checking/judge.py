@@ -4,6 +4,7 @@ judge(step, run, path) returns a Verdict: `mistake` (an id of catalogue.MISTAKES
 the values its message needs) or `missing` (the first block not written yet), and
 the item each applies to. It judges what the file did, never how it is spelled.
 """
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,11 @@ from pathlib import Path
 from .catalogue import MISTAKES
 from .exercise import BLOCKS, marker
 
+# The Keras names the pages use: a misspelt one gets the nearest as a suggestion.
+KERAS_WORDS = ["Sequential", "Input", "Flatten", "Dense", "Reshape", "Conv2D", "MaxPooling2D",
+               "Dropout", "layers", "optimizers", "Adam", "callbacks", "Callback", "keras",
+               "compile", "fit", "evaluate", "predict", "stop_training", "history", "astype",
+               "EarlyStopping", "utils", "set_random_seed", "model"]
 PAGE_EPOCHS = 5  # what step 2's page asks fit() for
 # Below this test accuracy on the check's slice, a model has learned next to nothing.
 LEARNED = 0.5
@@ -95,6 +101,11 @@ def error_mistake(step, run, error):
     message, fit = error["message"], run.first("fit")
     if "min_ndim=4, found ndim=3" in message:  # Conv2D given images without a channel
         return "conv-no-channel", {}
+    misspelt = re.search(r"has no attribute '(\w+)'", message)
+    if error["type"] == "AttributeError" and misspelt:
+        close = difflib.get_close_matches(misspelt.group(1), KERAS_WORDS, n=1)
+        return "misspelt", {"name": misspelt.group(1),
+                            "suggestion": f" (did you mean `{close[0]}`?)" if close else ""}
     if error["type"] == "NameError":
         name = error.get("name") or re.search(r"'(\w+)'", message).group(1)
         return "name-error", {"name": name}
