@@ -44,7 +44,7 @@ def logdir(text):
 
 
 # Flags that do not change what is learned, so they stay out of a run's name.
-_NOT_SETTINGS = {"help", "data_dir", "logdir", "save"}
+_NOT_SETTINGS = {"help", "data_dir", "logdir", "save", "dense_only"}
 # Run folders already emptied by this process: a second call only names it.
 _prepared = set()
 
