@@ -22,8 +22,6 @@
   (on generated data); the background script is run with stand-ins for apt-get,
   git and python3 to check its markers, its log and that a second run is harmless.
 """
-import importlib.machinery
-import importlib.util
 import json
 import math
 import os
@@ -39,6 +37,9 @@ from conftest import ROOT
 from docs_pages import DOCS, relative
 
 SCENARIO = ROOT / "scenario"
+sys.path.insert(0, str(SCENARIO))  # scenario/rehearse's package: the one reader of the pages
+from rehearsal import pages as rehearsal_pages  # noqa: E402
+from rehearsal.checks import CHECKS  # noqa: E402
 INDEX = json.loads((SCENARIO / "index.json").read_text())
 BENCH_RESULTS = ROOT / "bench" / "results.json"
 REHEARSAL = SCENARIO / "rehearsal.json"
@@ -60,19 +61,9 @@ TRAFFIC_LINK = re.compile(r"\{\{TRAFFIC_HOST1_(\d+)\}\}|\{\{TRAFFIC_SELECTOR\}\}
 KATACODA_ONLY = ["{{execute", "{{open}}", "data-filename", "data-target", "{{copy T"]
 
 
-def load_rehearse():
-    """scenario/rehearse as a module: the one reader of the pages' expect comments."""
-    loader = importlib.machinery.SourceFileLoader("rehearse", str(SCENARIO / "rehearse"))
-    spec = importlib.util.spec_from_loader("rehearse", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-REHEARSE = load_rehearse()
 # The pages, in index.json's order, as scenario/rehearse reads them: each named after
 # its folder (intro, step1, ..., tensorboard, finish), with its index.json entries.
-PAGES_BY_NAME = {page["name"]: page for page in REHEARSE.pages(SCENARIO)}
+PAGES_BY_NAME = {page["name"]: page for page in rehearsal_pages.pages(SCENARIO)}
 PAGES = [(name, page["text"]) for name, page in PAGES_BY_NAME.items()]
 # Every page with a Check button, and among them those that teach a stepN.py.
 STEP_PAGES = [(name, path) for name, path in PAGES if name not in ("intro", "finish")]
@@ -87,7 +78,7 @@ def read(path):
 
 # Fenced blocks and their `<!-- from / edit of FILE -->` markers are read as the
 # rehearsal reads them; INLINE finds any inline action, not only {{exec}}.
-FENCE, MARKER = REHEARSE.FENCE, REHEARSE.MARKER
+FENCE, MARKER = rehearsal_pages.FENCE, rehearsal_pages.MARKER
 INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)(\{\{[^}\n]*\}\})?")
 
 
@@ -160,8 +151,9 @@ def test_every_file_index_json_names_exists():
         assert (SCENARIO / name).is_file(), name
     # ... and nothing in the folder is left unused.
     present = {str(p.relative_to(SCENARIO)) for p in SCENARIO.rglob("*") if p.is_file()}
-    # (scenario/rehearse and its report are the rehearsal's, not Killercoda's.)
-    assert present - {"index.json", "rehearse", "rehearsal.json"} == set(named)
+    # (scenario/rehearse, its package and its report are the rehearsal's, not Killercoda's.)
+    rehearsal = {p for p in present if p.startswith("rehearsal/")}
+    assert present - rehearsal - {"index.json", "rehearse", "rehearsal.json"} == set(named)
 
 
 @pytest.mark.parametrize("script", sorted(SCENARIO.rglob("*.sh")), ids=lambda p: p.name)
@@ -349,8 +341,8 @@ def test_python_snippet_is_in_its_script(page, block):
             f"{page}: this snippet is no longer in {script}:\n{block['body']}"
     else:  # an edit the learner makes: the same code with other numbers
         assert block["action"] == "{{copy}}"
-        assert (REHEARSE.numberless(squash(block["body"]))
-                in REHEARSE.numberless(squash(code))), \
+        assert (rehearsal_pages.numberless(squash(block["body"]))
+                in rehearsal_pages.numberless(squash(code))), \
             f"{page}: {script} has no line this edit applies to:\n{block['body']}"
         assert squash(block["body"]) not in squash(code), "an edit must change something"
 
@@ -630,10 +622,10 @@ ASSERTED_BY = re.compile(r"<!--\s*asserted by:\s*check\s+(\S+)\s*-->")
 @pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
 def test_every_expect_follows_an_exec_box_and_is_well_formed(name, path):
     text = read(path)
-    attached = [e for item in REHEARSE.actions(text) if item["kind"] == "exec"
+    attached = [e for item in rehearsal_pages.actions(text) if item["kind"] == "exec"
                 for e in item["expects"]]
-    foreground = REHEARSE.foreground_expects(text)
-    comments = REHEARSE.ANY_EXPECT.findall(text)
+    foreground = rehearsal_pages.foreground_expects(text)
+    comments = rehearsal_pages.ANY_EXPECT.findall(text)
     assert len(comments) == len(attached) + len(foreground), \
         f"{name}: an expect comment that follows no {{{{exec}}}} box: {comments}"
     entry = PAGES_BY_NAME[name]
@@ -641,7 +633,7 @@ def test_every_expect_follows_an_exec_box_and_is_well_formed(name, path):
         f"{name}: `expect foreground` on a page without a foreground script"
     for kind, argument in attached:
         if kind == "check":
-            assert argument in REHEARSE.CHECKS, f"{name}: no check named {argument}"
+            assert argument in CHECKS, f"{name}: no check named {argument}"
         elif kind == "exit":
             assert argument.isdigit(), f"{name}: expect: exit {argument}"
         else:
@@ -658,7 +650,7 @@ def test_every_promise_has_an_expect_near_it(name, path):
     text = blank_blocks(read(path), lambda block: True)  # code is not a promise
     lines = text.splitlines()
     anchors = [i for i, line in enumerate(lines)
-               if REHEARSE.ANY_EXPECT.search(line) or ASSERTED_BY.search(line)]
+               if rehearsal_pages.ANY_EXPECT.search(line) or ASSERTED_BY.search(line)]
     for i, line in enumerate(lines):
         for match in PROMISE.finditer(line):
             assert any(abs(i - a) <= PROMISE_REACH for a in anchors), \
@@ -666,12 +658,12 @@ def test_every_promise_has_an_expect_near_it(name, path):
 
 
 def test_every_named_check_is_documented_and_used():
-    used = {argument for _, path in PAGES for item in REHEARSE.actions(read(path))
+    used = {argument for _, path in PAGES for item in rehearsal_pages.actions(read(path))
             if item["kind"] == "exec" for kind, argument in item["expects"] if kind == "check"}
-    for check_name, function in REHEARSE.CHECKS.items():
+    for check_name, function in CHECKS.items():
         assert function.__doc__, check_name
     # A check no page uses is dead code, or a promise lost from a page.
-    assert set(REHEARSE.CHECKS) == used, set(REHEARSE.CHECKS) ^ used
+    assert set(CHECKS) == used, set(CHECKS) ^ used
 
 
 def test_rehearsal_report_is_recorded_and_green():

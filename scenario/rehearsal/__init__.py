@@ -1,0 +1,8 @@
+"""The code of scenario/rehearse, one module per concern.
+
+pages    reading the pages: command boxes, edits, expect comments
+checks   the named checks (`<!-- expect: check NAME -->`)
+machine  the fresh root (debootstrap, mounts, clean-up) and the learner's shell in it
+journey  clicking the scenario through, page by page, and judging each click
+report   what the report keeps of a click, its summary and the printed table
+"""

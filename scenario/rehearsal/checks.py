@@ -1,0 +1,263 @@
+"""The named checks: promises that relate two clicks or need arithmetic.
+
+Each takes (click, ctx) and returns (ok, detail). ctx["page"] holds the clicks of
+this page so far (this one included), ctx["out"](click) a click's stdout as shown,
+ctx["probe"](command) runs a command in the learner's shell without counting as a
+click and returns its stdout.
+"""
+import re
+import shlex
+
+ACCURACIES = re.compile(r"Training accuracy: (\d\.\d+)\s+Test accuracy: (\d\.\d+)")
+
+
+def flag(command, name, default=None):
+    words = shlex.split(command)
+    for i, word in enumerate(words):
+        if word == name and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return default
+
+
+def check_venv_active(click, ctx):
+    """The prompt starts with (.venv) and `python` is the venv's."""
+    out = ctx["probe"]('printf "%s\\n" "$PS1"; command -v python')
+    lines = out.splitlines()
+    ok = (len(lines) >= 2 and lines[0].startswith("(.venv) ") and lines[0].count("(.venv)") == 1
+          and lines[1].endswith("/.venv/bin/python"))
+    return ok, f"PS1 and python: {lines}"
+
+
+def check_balanced_classes(click, ctx):
+    """Step 1's class table: ten classes, every count the same."""
+    counts = re.findall(r"^\s*\d\s+\S.*?\s([\d,]+)\s*$", ctx["out"](click), re.M)
+    ok = len(counts) == 10 and len(set(counts)) == 1
+    return ok, f"counts {counts}"
+
+
+def check_epochs_improve(click, ctx):
+    """Keras's line for each epoch: the loss goes down and the accuracy up, every epoch."""
+    parts = re.split(r"^Epoch \d+/\d+\s*$", ctx["out"](click), flags=re.M)[1:]
+    rows = []
+    for part in parts:
+        # The epoch's complete progress line (steps N/N); evaluate()'s comes after it.
+        done = re.search(r"^\s*(\d+)/\1 .*?(?<!val_)accuracy: (\d\.\d+) - loss: (\d+\.\d+)",
+                         part, re.M)
+        if done:
+            rows.append((float(done.group(2)), float(done.group(3))))
+    ok = len(rows) >= 2 and len(rows) == len(parts) and all(
+        a2 > a1 and l2 < l1 for (a1, l1), (a2, l2) in zip(rows, rows[1:]))
+    return ok, "accuracy, loss per epoch: " + "; ".join(f"{a:.4f} {l:.4f}" for a, l in rows)
+
+
+def step2_runs(ctx):
+    """(epochs, training acc, test acc) of this page's plain `python step2.py [--epochs N]` clicks."""
+    runs = []
+    for c in ctx["page"]:
+        words = shlex.split(c["command"]) if c.get("kind") == "exec" else []
+        if words[:2] != ["python", "step2.py"] or c["exit"] != 0 or c.get("after_edit"):
+            continue
+        if any(w.startswith("--") and not w.startswith("--epochs") for w in words[2:]):
+            continue
+        found = ACCURACIES.search(ctx["out"](c))
+        if found:
+            runs.append((int(flag(c["command"], "--epochs", "5")),
+                         float(found.group(1)), float(found.group(2))))
+    return sorted(set(runs))
+
+
+def check_gap_grows(click, ctx):
+    """Over this page's step 2 runs with more and more epochs, the training accuracy
+    climbs, the gap between training and test accuracy grows, the test accuracy climbs
+    less than the training accuracy, and between the last two runs by less than half
+    as much (it almost stops improving)."""
+    runs = step2_runs(ctx)
+    if len(runs) < 3:
+        return False, f"needs three step 2 runs with different --epochs, has {runs}"
+    train = [r[1] for r in runs]
+    gap = [r[1] - r[2] for r in runs]
+    ok = (train == sorted(train) and gap == sorted(gap)
+          and runs[-1][2] - runs[0][2] < runs[-1][1] - runs[0][1]
+          and runs[-1][2] - runs[-2][2] < (runs[-1][1] - runs[-2][1]) / 2)
+    return ok, "epochs, training, test: " + "; ".join(f"{e}: {a:.4f} {b:.4f}" for e, a, b in runs)
+
+
+def check_other_seed_other_numbers(click, ctx):
+    """This click (another --seed) prints other accuracies than the page's default run."""
+    mine = ACCURACIES.search(ctx["out"](click))
+    default = [ACCURACIES.search(ctx["out"](c)) for c in ctx["page"]
+               if c.get("kind") == "exec" and c["command"].strip() == "python step2.py"
+               and not c.get("after_edit")]
+    default = [d for d in default if d]
+    if not (mine and default):
+        return False, "needs this run's accuracies and a default `python step2.py` run before it"
+    return mine.groups() != default[0].groups(), f"{mine.group()} against {default[0].group()}"
+
+
+def check_edit_in_diff(click, ctx):
+    """`git diff` shows each edit applied on this page: its old line out, its new line in."""
+    out = ctx["out"](click)
+    edits = [c for c in ctx["page"] if c.get("kind") == "edit"]
+    missing = [e["new_line"] for e in edits
+               if not (re.search(r"^-\s*" + re.escape(e["old_line"]), out, re.M)
+                       and re.search(r"^\+\s*" + re.escape(e["new_line"]), out, re.M))]
+    return bool(edits) and not missing, f"edits {len(edits)}, not in the diff: {missing}"
+
+
+def check_edits_undone(click, ctx):
+    """The files edited on this page are back as committed (git status shows them clean)."""
+    files = sorted({c["file"] for c in ctx["page"] if c.get("kind") == "edit"})
+    if not files:
+        return False, "no edit on this page to undo"
+    status = ctx["probe"]("git status --porcelain -- " + " ".join(map(shlex.quote, files)))
+    return status.strip() == "", f"git status of {files}: {status.strip() or 'clean'}"
+
+
+def epoch_table(out):
+    """Each per-epoch table step 3 prints: lists of (epoch, training, validation, gap)."""
+    tables, current = [], None
+    for line in out.splitlines():
+        if line.startswith("Epoch  Training  Validation"):
+            current = []
+            tables.append(current)
+        elif current is not None:
+            m = re.match(r"^\s*(\d+)\s+(\d\.\d+)\s+(\d\.\d+)\s+([-+]\d\.\d+)", line)
+            if m:
+                current.append((int(m.group(1)), *map(float, m.groups()[1:])))
+            else:
+                current = None
+    return tables
+
+
+def check_gap_opens(click, ctx):
+    """Step 3's dense model: training accuracy rises epoch after epoch, and the gap to
+    the validation accuracy is larger at the last epoch than at the first."""
+    tables = epoch_table(ctx["out"](click))
+    if not tables or len(tables[0]) < 3:
+        return False, "no per-epoch table of the dense model"
+    dense = tables[0]
+    train = [row[1] for row in dense]
+    ok = train == sorted(train) and dense[-1][3] > dense[0][3] and dense[-1][3] > 0
+    return ok, f"gap from {dense[0][3]:+.4f} (epoch 1) to {dense[-1][3]:+.4f} (epoch {dense[-1][0]})"
+
+
+def comparison(out):
+    rows = re.findall(r"^(Dense|Convolutional)\s+([\d,]+)\s+(\d+)\s+(\d\.\d+)\s+(\d\.\d+)\s+(\d+)\s*$",
+                      out, re.M)
+    return {name: dict(epochs=int(e), test=float(t), seconds=int(s))
+            for name, _, e, _, t, s in rows}
+
+
+def check_conv_beats_dense(click, ctx):
+    """The comparison table: the convolutional model is right more often on the test
+    images, and takes longer to train."""
+    rows = comparison(ctx["out"](click))
+    if set(rows) != {"Dense", "Convolutional"}:
+        return False, "no comparison table"
+    d, c = rows["Dense"], rows["Convolutional"]
+    return c["test"] > d["test"] and c["seconds"] > d["seconds"], f"{rows}"
+
+
+def early_stops(out):
+    """[(stopped at epoch, of epochs, best epoch)] for each EarlyStopping that stopped."""
+    stops = []
+    for m in re.finditer(r"^Epoch (\d+): early stopping\s*\n"
+                         r"Restoring model weights from the end of the best epoch: (\d+)\.", out, re.M):
+        total = re.findall(r"^Epoch \d+/(\d+)", out[:m.start()], re.M)
+        stops.append((int(m.group(1)), int(total[-1]) if total else None, int(m.group(2))))
+    return stops
+
+
+def check_early_stopping_stops(click, ctx):
+    """EarlyStopping stopped the dense model before its last epoch, after `patience`
+    epochs without improvement, and went back to the best epoch's weights."""
+    out = ctx["out"](click)
+    stops = early_stops(out)
+    patience = int(flag(click["command"], "--patience", "2"))
+    dense_part = out.split("The convolutional model:")[0]
+    ok = (bool(stops) and "early stopping" in dense_part and "reached the target" not in dense_part
+          and all(total and at < total and at - best == patience for at, total, best in stops))
+    return ok, (f"(stopped at, of, best) {stops}, patience {patience}; the dense model "
+                f"{'did not reach' if 'reached the target' not in dense_part else 'reached'} the target")
+
+
+def check_less_patience_stops_sooner(click, ctx):
+    """This click's EarlyStopping stops the dense model sooner than an earlier run on the
+    page with the same --epochs and a larger --patience, and the dense model's test
+    accuracy is lower than that run's (it stopped too soon)."""
+    mine = early_stops(ctx["out"](click))
+    my_test = comparison(ctx["out"](click)).get("Dense", {}).get("test")
+    epochs, patience = flag(click["command"], "--epochs"), int(flag(click["command"], "--patience", "2"))
+    for c in ctx["page"][:-1]:
+        if c.get("kind") != "exec" or flag(c["command"], "--epochs") != epochs:
+            continue
+        if "step3.py" not in c["command"] or int(flag(c["command"], "--patience", "2")) <= patience:
+            continue
+        theirs = early_stops(ctx["out"](c))
+        their_test = comparison(ctx["out"](c)).get("Dense", {}).get("test")
+        if mine and theirs and my_test and their_test:
+            return (mine[0][0] < theirs[0][0] and my_test < their_test,
+                    f"dense stopped at {mine[0][0]} against {theirs[0][0]}, test accuracy "
+                    f"{my_test} against {their_test} ({c['command']})")
+    return False, "needs an EarlyStopping stop here and in an earlier run with more patience"
+
+
+def check_saved_model(click, ctx):
+    """The file named by --save exists and is a Keras archive (a zip file)."""
+    name = flag(click["command"], "--save")
+    head = ctx["probe"](f"head -c 2 {shlex.quote(name)} 2>/dev/null | od -An -c")
+    return "P   K" in head, f"{name} starts with {head.strip()!r}"
+
+
+def example_classes(ctx):
+    """{photo file: class} of the `step4.py --example N` clicks so far on this page."""
+    found = {}
+    for c in ctx["page"]:
+        if c.get("kind") == "exec" and c["exit"] == 0:
+            for name, label in re.findall(r"^Wrote (\S+): test image \d+ \((.+?)\)", ctx["out"](c), re.M):
+                found[name] = label
+    return found
+
+
+def step4_answers(click, ctx):
+    """[(photo, class the model says)] of a step 4 click, in the order of its photos."""
+    photos = [w for w in shlex.split(click["command"])[2:] if not w.startswith("--")]
+    return list(zip(photos, re.findall(r"^The model says: (.+?) \(", ctx["out"](click), re.M)))
+
+
+def check_examples_come_back(click, ctx):
+    """Every example photo this click classifies gets the class of its test image, as
+    `--example N` named it, and there is one answer per photo."""
+    photos = [w for w in shlex.split(click["command"])[2:] if not w.startswith("--")]
+    answers, known = step4_answers(click, ctx), example_classes(ctx)
+    ok = (len(answers) == len(photos) > 0
+          and all(photo in known and said == known[photo] for photo, said in answers))
+    return ok, f"answers {answers}, example classes {known}"
+
+
+def check_raw_answer_differs(click, ctx):
+    """--raw gives the example photo another class than the one its test image has:
+    without the preparation, the answer has little to do with the picture."""
+    answers, known = step4_answers(click, ctx), example_classes(ctx)
+    ok = bool(answers) and all(photo in known and said != known[photo] for photo, said in answers)
+    return ok, f"--raw answers {answers}, example classes {known}"
+
+
+CHECKS = {
+    "venv-active": check_venv_active,
+    "epochs-improve": check_epochs_improve,
+    "balanced-classes": check_balanced_classes,
+    "gap-grows": check_gap_grows,
+    "other-seed-other-numbers": check_other_seed_other_numbers,
+    "edit-in-diff": check_edit_in_diff,
+    "edits-undone": check_edits_undone,
+    "gap-opens": check_gap_opens,
+    "conv-beats-dense": check_conv_beats_dense,
+    "early-stopping-stops": check_early_stopping_stops,
+    "less-patience-stops-sooner": check_less_patience_stops_sooner,
+    "saved-model": check_saved_model,
+    "examples-come-back": check_examples_come_back,
+    "raw-answer-differs": check_raw_answer_differs,
+}

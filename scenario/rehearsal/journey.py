@@ -1,0 +1,198 @@
+"""The learner's journey: background.sh to Ready, then every page's clicks and Check."""
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from .checks import CHECKS
+from .machine import INSIDE, Shell, log, run
+from .pages import actions, foreground_expects, numberless, pages
+from .report import finish, plain
+
+TUTORIAL_DIR = "/root/fashion-mnist-tutorial"   # background.sh's default
+REPO_INSIDE = "/srv/fashion-mnist-tutorial"      # the clone REPO_URL points at
+EDITORS = {"nano", "vi", "vim", "emacs", "pico"}
+SETUP_TIMEOUT = 2400  # s, background.sh to Ready
+
+
+def judge(click, expects, ctx):
+    """Fill click["promises"] and click["ok"] from the box's expect comments."""
+    out, err = plain(click["full_stdout"]), plain(click["full_stderr"])
+    promises, wants_exit, stderr_allowed = [], 0, False
+    for kind, argument in expects:
+        if kind == "exit":
+            wants_exit = int(argument)
+            continue
+        if kind in ("regex", "stderr"):  # the detail shows what matched, as evidence
+            stderr_allowed = stderr_allowed or kind == "stderr"
+            found = re.search(argument, out if kind == "regex" else err, re.M)
+            ok = bool(found)
+            detail = (f"{kind if kind == 'stderr' else 'stdout'} has: {found.group()[:300]!r}"
+                      if found else f"no match in {'stdout' if kind == 'regex' else 'stderr'}")
+        elif kind == "check":
+            check = CHECKS.get(argument)
+            ok, detail = check(click, ctx) if check else (False, "no such check")
+        promises.append(dict(expect=f"{kind} {argument}" if kind != "regex" else argument,
+                             ok=bool(ok), detail=detail))
+    promises.append(dict(expect=f"exit {wants_exit}", ok=click["exit"] == wants_exit,
+                         detail=f"exit {click['exit']}"))
+    if not stderr_allowed:
+        promises.append(dict(expect="no stderr", ok=not err.strip(),
+                             detail=err.strip().splitlines()[-1] if err.strip() else ""))
+    click["promises"] = promises
+    click["ok"] = all(p["ok"] for p in promises)
+
+
+def apply_edit(item, shell, root):
+    """Replace the line the page showed (from FILE) with the page's edited line."""
+    old_lines = [l.strip() for l in item["old"].splitlines() if l.strip()]
+    new_lines = [l.strip() for l in item["new"].splitlines() if l.strip()]
+    cwd = shell.probe("pwd").strip()
+    target = root.inside(cwd) / item["file"]
+    code = target.read_text().splitlines(keepends=True)
+    done = []
+    for new in new_lines:
+        old = next((o for o in old_lines if numberless(o) == numberless(new)), None)
+        for i, line in enumerate(code):
+            if old and line.strip().startswith(old):  # a comment may follow the code
+                code[i] = line.replace(old, new, 1)
+                done.append((old, new))
+                break
+    target.write_text("".join(code))
+    ok = len(done) == len(new_lines) > 0
+    return dict(kind="edit", file=item["file"], command=f"(edit {item['file']})",
+                old_line=done[0][0] if done else "", new_line=done[0][1] if done else "",
+                line=item["line"], exit=0 if ok else 1, wall_s=0.0, stdout="", stderr="",
+                promises=[dict(expect="the edit applies", ok=ok, detail=f"{done}")], ok=ok)
+
+
+VERSIONS = """import importlib.metadata as m, json, platform
+def version(*names):
+    for name in names:
+        try:
+            return m.version(name)
+        except m.PackageNotFoundError:
+            pass
+print(json.dumps(dict(python=platform.python_version(), numpy=version("numpy"),
+                      keras=version("keras"), tensorflow=version("tensorflow-cpu", "tensorflow"))))
+"""
+
+
+def rehearse(args, root, report):
+    checkout = Path(args.repo).resolve()
+    commit = run("git", "-C", str(checkout), "rev-parse", "HEAD",
+                 capture_output=True, text=True).stdout.strip()
+    dirty = run("git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no",
+                capture_output=True, text=True).stdout.strip()
+    report.update(commit=commit, uncommitted_changes_not_rehearsed=[
+        line[3:] for line in dirty.splitlines()])
+    if dirty:
+        log("warning: uncommitted changes are not rehearsed (the root clones HEAD)")
+    root.build()
+    # The tutorial's repository as the VM will clone it: HEAD of this checkout.
+    run("git", "clone", "--quiet", "--no-hardlinks", str(checkout), str(root.inside(REPO_INSIDE)))
+    scenario = root.inside(REPO_INSIDE) / "scenario"
+    shutil.copytree(scenario, root.inside(INSIDE) / "scenario")
+    all_pages = pages(scenario)
+    report["pages_expected"] = [p["name"] for p in all_pages
+                                if p["verify"] or p["foreground"] or actions(p["text"].read_text())]
+    report["root"] = dict(suite=args.suite, mirror=args.mirror, variant="minbase",
+                          os=root.inside("/etc/os-release").read_text().split('PRETTY_NAME="')[1]
+                          .split('"')[0])
+
+    shell = Shell(root)
+    intro = all_pages[0]
+    background_log = root.folder / "background.out"
+    log("background.sh started; the learner's terminal runs foreground.sh")
+    start = time.monotonic()
+    with open(background_log, "w") as out:
+        background = subprocess.Popen(
+            root.command("/bin/bash", f"{INSIDE}/scenario/{intro['background']}",
+                         env={"REPO_URL": f"file://{REPO_INSIDE}"}),
+            stdout=out, stderr=subprocess.STDOUT, cwd="/")
+    code, out, err, seconds = shell.run(f". {INSIDE}/scenario/{intro['foreground']}",
+                                        timeout=SETUP_TIMEOUT)
+    try:
+        background_exit = background.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        background_exit = None
+    ready_s = time.monotonic() - start
+    setup_log = root.inside("/var/log/tutorial-setup.log")
+    setup_text = setup_log.read_text(errors="replace") if setup_log.exists() else ""
+    fg = dict(kind="foreground", command=f". {intro['foreground']}", exit=code,
+              wall_s=round(seconds, 1), full_stdout=out, full_stderr=err)
+    judge(fg, [("regex", r) for r in foreground_expects(intro["text"].read_text())], {})
+    apt_offers = "Candidate: (none)" not in subprocess.run(
+        root.command("apt-cache", "policy", "dataset-fashion-mnist"),
+        capture_output=True, text=True).stdout
+    fg["promises"] += [
+        dict(expect="background.sh exits 0", ok=background_exit == 0, detail=f"exit {background_exit}"),
+        dict(expect="Ready", ok="Ready after" in out, detail=plain(out).strip().splitlines()[-1:]),
+        dict(expect="dataset-fashion-mnist installed when apt offers it",
+             ok=not apt_offers or "=== installing dataset-fashion-mnist" in setup_text,
+             detail=f"apt offers it: {apt_offers}")]
+    fg["ok"] = all(p["ok"] for p in fg["promises"])
+    versions = subprocess.run(root.command(f"{TUTORIAL_DIR}/.venv/bin/python", "-c", VERSIONS),
+                              capture_output=True, text=True).stdout
+    report["root"].update(json.loads(versions) if versions.strip() else {})
+    report["ready_s"] = round(ready_s, 1)
+    report["setup_log_tail"] = setup_text.splitlines()[-8:]
+    log(f"Ready after {ready_s:.0f} s" if fg["ok"] else "setup FAILED")
+    report["pages"].append(dict(page="intro", title=intro["title"], clicks=[finish(fg)],
+                                wall_s=round(ready_s, 1), check=None, ok=fg["ok"]))
+    if not fg["ok"]:
+        return
+
+    outputs = {}
+    for page in all_pages:
+        items = actions(page["text"].read_text())
+        if not items and not page["verify"]:
+            continue
+        entry = dict(page=page["name"], title=page["title"], clicks=[], check=None)
+        if page["name"] == "intro":
+            entry = report["pages"][0]
+        page_start, edited = time.monotonic(), False
+        ctx = dict(page=[], probe=shell.probe, out=lambda c: plain(outputs[id(c)][0]))
+        for item in items:
+            if item["kind"] == "edit":
+                click = apply_edit(item, shell, root)
+                edited = True
+                ctx["page"].append(click)
+                outputs[id(click)] = ("", "")
+                entry["clicks"].append(click)
+                log(f"{page['name']}: edit {item['file']}: {'ok' if click['ok'] else 'FAILED'}")
+                continue
+            words = shlex.split(item["command"].splitlines()[0]) if item["command"] else [""]
+            if words[0] in EDITORS:
+                entry["clicks"].append(dict(kind="skipped", command=item["command"],
+                                            line=item["line"], ok=True, promises=[],
+                                            detail="an editor: the page's edit is applied instead"))
+                continue
+            log(f"{page['name']}: {item['command']!r}")
+            code, out, err, seconds = shell.run(item["command"])
+            click = dict(kind="exec", command=item["command"], line=item["line"], exit=code,
+                         wall_s=round(seconds, 1), full_stdout=out, full_stderr=err,
+                         after_edit=edited)
+            outputs[id(click)] = (out, err)
+            ctx["page"].append(click)
+            judge(click, item["expects"], ctx)
+            entry["clicks"].append(click)
+            for p in click["promises"]:
+                if not p["ok"]:
+                    log(f"  FAILED: {p['expect']}: {p['detail']}")
+        if page["verify"]:
+            result = subprocess.run(root.command("/bin/bash", f"{INSIDE}/scenario/{page['verify']}"),
+                                    capture_output=True, text=True, cwd="/")
+            ok = result.returncode == 0 and result.stdout.strip() == "done"
+            entry["check"] = dict(script=page["verify"], exit=result.returncode,
+                                  stdout=result.stdout.strip(), stderr=result.stderr.strip(), ok=ok)
+            log(f"{page['name']}: Check {'passed' if ok else 'FAILED: ' + result.stdout + result.stderr}")
+        if page["name"] != "intro":
+            entry["wall_s"] = round(time.monotonic() - page_start, 1)
+            report["pages"].append(entry)
+        entry["clicks"] = [finish(c) for c in entry["clicks"]]
+        entry["ok"] = all(c["ok"] for c in entry["clicks"]) and (
+            entry["check"] is None or entry["check"]["ok"])
