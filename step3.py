@@ -7,10 +7,10 @@ import sys
 import time
 
 # tutorial_helpers first: without the requirements it says what to do, in one line.
-from tutorial_helpers import (CLASS_NAMES, draw_images_in_a_row, fraction, gap_bar,
-                              keras_file, load_fashion_mnist, log_test_images, logdir,
-                              make_parser, positive_int, print_table, quiet_tensorflow,
-                              run_folder, save_model, save_results)
+from tutorial_helpers import (CLASS_NAMES, already_made, draw_images_in_a_row, fraction,
+                              gap_bar, keras_file, load_fashion_mnist, log_test_images,
+                              logdir, make_parser, positive_int, print_table,
+                              quiet_tensorflow, run_folder, save_model, save_results)
 
 import numpy as np  # noqa: E402
 
@@ -25,6 +25,9 @@ parser.add_argument("--save", type=keras_file, metavar="FILE.keras",
 parser.add_argument("--logdir", type=logdir, metavar="DIR",
                     help="also write each model's epochs, mistakes and confusion "
                          "matrix under DIR, for TensorBoard")
+parser.add_argument("--if-missing", action="store_true",
+                    help="train only if the --save file or the --logdir logs of these "
+                         "settings are missing; otherwise use them as they are")
 parser.add_argument("--dense-only", action="store_true",
                     help="train only the dense model and stop after it: enough for "
                          "experiments with the callbacks, in a fraction of the time")
@@ -33,6 +36,8 @@ parser.epilog = ("Two models train here, each for at most --epochs epochs: "
                  "you ask: --save keeps the model for step 4, --logdir the logs for "
                  "TensorBoard; a run with other settings never overwrites them.")
 args = parser.parse_args()
+if args.if_missing and already_made(parser, args, "dense" if args.dense_only else "conv"):
+    sys.exit()  # an earlier run left what this one would make
 
 # Load the data, as in steps 1 and 2.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
