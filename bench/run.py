@@ -13,6 +13,10 @@ PROGRAM[-PATH][-Ncpu]:
                         `step4.py --example 0` (test image 0 as a 360x360 photo)
              import-tf  `import tensorflow` alone: the floor that no training step
                         can go below
+             step2-1epoch  `step2.py --epochs 1`: what one check may take at most
+             check-2, check-3  `check.py N` on the finished exercises/stepN.py (the
+                        answer): the learner's last check, against step2-1epoch's
+                        time on the same CPUs and under 1 GB
   PATH       where the step finds the data, each in a private, temporary KERAS_HOME:
              (none)     the Keras cache: KERAS_HOME/datasets/fashion-mnist/ links to
                         the four .gz files, as after a download
@@ -23,7 +27,8 @@ PROGRAM[-PATH][-Ncpu]:
   -Ncpu      pinned to N CPUs, as on a scenario VM with N vCPUs (Linux only)
 By default it runs all of these, which is what bench/results.json records:
   baseline, step1, step1-system, step1-data-dir, step2, step2-system, step2-data-dir,
-  step3, step4, import-tf, step1-1cpu, step2-1cpu, step3-1cpu, step4-1cpu
+  step3, step4, import-tf, step1-1cpu, step2-1cpu, step3-1cpu, step4-1cpu,
+  step2-1epoch, check-2, check-3, step2-1epoch-1cpu, check-2-1cpu, check-3-1cpu
 --cpus N pins every run that names no CPU count of its own to N CPUs.
 One untimed `import tensorflow` runs first, so that the first timed run does not
 pay for reading TensorFlow's libraries from disk.
@@ -73,13 +78,19 @@ PROGRAMS = {  # name: what bench/timed.py runs, from the project root
     "step3": ["step3.py"],
     "step4": ["step4.py", "{prepared}/example-0.png", "--model", "{prepared}/fashion.keras"],
     "import-tf": ["-c", "import tensorflow as tf; print('tensorflow', tf.__version__)"],
+    "step2-1epoch": ["step2.py", "--epochs", "1"],
+    # check.py on the learner's finished file (the answer), as the page's last check.
+    "check-2": ["check.py", "2", "--file", "exercises/answers/step2.py"],
+    "check-3": ["check.py", "3", "--file", "exercises/answers/step3.py"],
 }
 DATA_PATHS = ["keras-cache", "system", "data-dir"]  # keras-cache goes unnamed in a target
 TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-({'|'.join(DATA_PATHS[1:])}))?"
                          r"(?:-([1-9]\d*)cpu)?")
 DEFAULT_TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir",
                    "step2", "step2-system", "step2-data-dir", "step3", "step4", "import-tf",
-                   "step1-1cpu", "step2-1cpu", "step3-1cpu", "step4-1cpu"]
+                   "step1-1cpu", "step2-1cpu", "step3-1cpu", "step4-1cpu",
+                   "step2-1epoch", "check-2", "check-3",
+                   "step2-1epoch-1cpu", "check-2-1cpu", "check-3-1cpu"]
 FIELDS = {  # per-run number: (column heading, format)
     "wall_s": ("wall s", "{:.1f}"),
     "first_line_s": ("1st line s", "{:.2f}"),
@@ -93,6 +104,9 @@ RATIO_FIELDS = ["wall_s", "train_s", "peak_rss_mb", "test_accuracy"]
 # The issue's targets for step 2 against the baseline (ratios of medians).
 RATIO_LIMITS = {"wall_s": 0.75, "train_s": 0.6, "peak_rss_mb": 0.67}
 PEAK_LIMIT_MB = 1000  # 1.0 GB, on the full data
+# A check of the learner's file answers in no more time than one epoch of step 2
+# (step2-1epoch, the same CPUs) and in under PEAK_LIMIT_MB.
+CHECK_REFERENCE = "step2-1epoch"
 # The fast start's targets, on the full data: every step's first line within half
 # a second; step 1 within a second and half a gigabyte, on every data path.
 FIRST_LINE_LIMIT_S = 0.5
@@ -229,7 +243,9 @@ def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
             proc.stdout.close()
             proc.stderr.close()
 
-        results_file = results_dir / f"{target['program']}.json"
+        # A step writes results/<its script's name>.json (step2-1epoch: step2.json).
+        script = PROGRAMS[target["program"]][0] if not command else ""
+        results_file = results_dir / f"{Path(script).stem}.json"
         results = json.loads(results_file.read_text()) if results_file.is_file() else None
         for photo in (results or {}).get("photos", []):
             photo.pop("model_input", None)  # step 4's 28x28 input: 784 numbers, not needed here
@@ -341,6 +357,40 @@ def fast_start_checks(summary, targets, data_counts):
             checks[name]["peak_rss_mb"] = check(fields["peak_rss_mb"],
                                                 STEP1_LIMITS["peak_rss_mb"], "MB")
     return checks
+
+
+def check_speed_checks(summary, targets):
+    """check-N[-Ncpu]: its median wall time against step2-1epoch's on the same CPUs,
+    and its peak memory against PEAK_LIMIT_MB."""
+    checks = {}
+    for name, target in targets.items():
+        if not target["program"].startswith("check-") or not summary[name]["wall_s"]:
+            continue
+        suffix = name[len(target["program"]):]
+        reference = summary.get(CHECK_REFERENCE + suffix)
+        wall = summary[name]["wall_s"]["median"]
+        limit = reference["wall_s"]["median"] if reference and reference["wall_s"] else None
+        peak = summary[name]["peak_rss_mb"]["median"] if summary[name]["peak_rss_mb"] else None
+        checks[name] = {
+            "wall_s": {"value": wall, "target": f"<= {CHECK_REFERENCE + suffix}'s wall time"
+                       + ("" if limit is None else f" ({limit:.2f} s)"),
+                       "pass": None if limit is None else wall <= limit},
+            "peak_rss_mb": {"value": peak, "target": f"<= {PEAK_LIMIT_MB} MB",
+                            "pass": None if peak is None else peak <= PEAK_LIMIT_MB}}
+    return checks
+
+
+def check_speed_lines(checks):
+    width = max(map(len, checks))
+    lines = ["check.py (medians):"]
+    for name, fields in checks.items():
+        for field, check in fields.items():
+            label, form = {"wall_s": ("wall time", "{:.2f} s"),
+                           "peak_rss_mb": ("peak memory", "{:.0f} MB")}[field]
+            value = "-" if check["value"] is None else form.format(check["value"])
+            lines.append(f"  {name:<{width}}  {label:<11} {value:>8}   {verdict(check):<4}  "
+                         f"target {check['target']}")
+    return "\n".join(lines)
 
 
 def fast_start_lines(checks):
@@ -619,10 +669,12 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
     summary = {name: summarize(runs[name]) for name in targets}
     ratios, checks = compare(summary, data_counts)
     fast_start = fast_start_checks(summary, plans, data_counts)
+    check_speed = check_speed_checks(summary, plans)
     report.update(load_average_end=list(os.getloadavg()), runs=runs, summary=summary,
                   ratios={"step2_vs_baseline": ratios} if ratios else {},
                   checks={**({"step2_vs_baseline": checks} if checks else {}),
-                          **({"fast_start": fast_start} if fast_start else {})})
+                          **({"fast_start": fast_start} if fast_start else {}),
+                          **({"check_speed": check_speed} if check_speed else {})})
 
     print()
     print(f"{args.repeat} run(s) of each target, interleaved; min / median / max "
@@ -634,6 +686,9 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
     if fast_start:
         print()
         print(fast_start_lines(fast_start))
+    if check_speed:
+        print()
+        print(check_speed_lines(check_speed))
     failed = {name: sum(run["exit_code"] != 0 for run in runs[name]) for name in targets}
     failed = {name: count for name, count in failed.items() if count}
     if args.json:

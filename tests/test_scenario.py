@@ -242,13 +242,44 @@ def results_steps():
 def test_the_text_runs_every_step():
     ran = {shlex.split(command)[1] for _, command in ALL_EXEC
            if command.startswith("python ")}
-    assert ran == {p.name for p in ROOT.glob("step*.py")}
+    assert {s for s in ran if re.fullmatch(r"step\d+\.py", s)} == \
+        {p.name for p in ROOT.glob("step*.py")}
+    # The hands-on route: each exercise page checks the learner's file and runs it.
+    for step in EXERCISE_STEPS:
+        assert {"check.py", f"exercises/step{step}.py"} <= ran, step
+
+
+# The steps the learner writes in exercises/ (check.py checks them).
+EXERCISE_STEPS = sorted(p.stem[len("step"):] for p in (ROOT / "exercises").glob("step*.py"))
+
+
+def reference(script):
+    """The file a page's snippet of `script` is checked against: the learner's file
+    exercises/stepN.py as the page leaves it is its answer, exercises/answers/stepN.py."""
+    path = Path(script)
+    if path.parts[:1] == ("exercises",) and len(path.parts) == 2:
+        return ROOT / "exercises" / "answers" / path.name
+    return ROOT / script
 
 
 @pytest.mark.parametrize("page,command", ALL_EXEC, ids=[c for _, c in ALL_EXEC])
 def test_exec_command_is_supported(page, command, run):
     words = shlex.split(command)
     step_scripts = {p.name for p in ROOT.glob("step*.py")}
+    if words[:2] == ["python", "check.py"]:
+        assert words[2] in EXERCISE_STEPS, command
+        # Its flags and their values parse (--add: a block the answer has).
+        result = run("check.py", *words[2:], "--help")
+        assert result.returncode == 0, f"{command}: {result.stderr}"
+        if "--add" in words:
+            label = words[words.index("--add") + 1]
+            answer = read(ROOT / "exercises" / "answers" / f"step{words[2]}.py")
+            assert f"# [{label}]" in answer, command
+        return
+    if words[0] == "python" and words[1].startswith("exercises/"):
+        assert (ROOT / words[1]).is_file() and words[1] in \
+            [f"exercises/step{step}.py" for step in EXERCISE_STEPS] and not words[2:], command
+        return
     if words[0] == "python":
         script, args = words[1], words[2:]
         assert script in step_scripts, f"{command}: no such step script"
@@ -340,9 +371,12 @@ def check_tensorboard_command(page, words, run):
 def test_python_snippet_is_in_its_script(page, block):
     assert block["marker"], f"{page}: a python block needs <!-- from stepN.py --> before it"
     kind, script = block["marker"]
-    code = read(ROOT / script)
+    code = read(reference(script))
     if kind == "from":
-        assert block["action"] is None, "a snippet from a script is for reading, not running"
+        # An answer to type in may be copied; other snippets are for reading.
+        assert block["action"] is None or (
+            script.startswith("exercises/answers/") and block["action"] == "{{copy}}"), \
+            "a snippet from a script is for reading, not running"
         assert squash(block["body"]) in squash(code), \
             f"{page}: this snippet is no longer in {script}:\n{block['body']}"
     else:  # an edit the learner makes: the same code with other numbers
@@ -350,7 +384,8 @@ def test_python_snippet_is_in_its_script(page, block):
         assert (rehearsal_pages.numberless(squash(block["body"]))
                 in rehearsal_pages.numberless(squash(code))), \
             f"{page}: {script} has no line this edit applies to:\n{block['body']}"
-        assert squash(block["body"]) not in squash(code), "an edit must change something"
+        if not script.startswith("exercises/"):  # there, putting a slip right restores it
+            assert squash(block["body"]) not in squash(code), "an edit must change something"
 
 
 def test_every_step_page_shows_code_from_its_script():
@@ -732,6 +767,10 @@ def verify(script, **env):
 
 
 STEP_ARGS = {"step2": ["--epochs", "1"], "step3": ["--epochs", "2"]}
+# Pages whose Check runs check.py on the learner's file rather than reading results/.
+CHECKED_PAGES = {f"step{step}" for step in EXERCISE_STEPS
+                 if "check.py" in read(SCENARIO / f"step{step}" / "verify.sh")}
+RESULTS_PAGES = [(name, path) for name, path in SCRIPT_PAGES if name not in CHECKED_PAGES]
 
 
 def step_args(name, tmp_path):
@@ -744,7 +783,7 @@ def step_args(name, tmp_path):
     return [photo, "--model", tiny_model(tmp_path / "model.keras")]
 
 
-@pytest.mark.parametrize("name,path", SCRIPT_PAGES, ids=[n for n, _ in SCRIPT_PAGES])
+@pytest.mark.parametrize("name,path", RESULTS_PAGES, ids=[n for n, _ in RESULTS_PAGES])
 def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, tmp_path):
     script = SCENARIO / path.parent / "verify.sh"
     clean = tmp_path / "clean"
@@ -765,13 +804,44 @@ def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, t
     assert verify(script, TUTORIAL_DIR=str(clean)).stdout.strip() == "done"
 
 
-@pytest.mark.parametrize("name,path", SCRIPT_PAGES, ids=[n for n, _ in SCRIPT_PAGES])
+@pytest.mark.parametrize("name,path", RESULTS_PAGES, ids=[n for n, _ in RESULTS_PAGES])
 @pytest.mark.parametrize("content", ["", "{}", "[]", "not json"])
 def test_verify_rejects_a_broken_results_file(name, path, content, tmp_path):
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / f"{name}.json").write_text(content)
     result = verify(SCENARIO / path.parent / "verify.sh", TUTORIAL_DIR=str(tmp_path))
     assert result.returncode != 0 and "done" not in result.stdout
+
+
+def tutorial_copy(folder):
+    """A folder laid out as the learner's: check.py, the package, exercises/ as committed."""
+    import shutil
+    folder.mkdir()
+    shutil.copy(ROOT / "check.py", folder)
+    shutil.copytree(ROOT / "tutorial_helpers", folder / "tutorial_helpers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "exercises", folder / "exercises", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+@pytest.mark.parametrize("step", sorted(name[len("step"):] for name in CHECKED_PAGES))
+def test_verify_passes_once_check_py_passes(step, run_cached, tmp_path):
+    script = SCENARIO / f"step{step}" / "verify.sh"
+    missing = verify(script, TUTORIAL_DIR=str(tmp_path / "absent"))
+    assert missing.returncode != 0 and "done" not in missing.stdout
+    folder = tutorial_copy(tmp_path / "tutorial")
+    env = {k: v for k, v in run_cached.env.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(ROOT / "tests" / "offline_site")
+    env["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    before = verify(script, TUTORIAL_DIR=str(folder), **env)
+    assert before.returncode != 0 and "done" not in before.stdout
+    assert "Not yet" in before.stdout and "Next: add" in before.stdout, before.stdout
+    answer = folder / "exercises" / "answers" / f"step{step}.py"
+    (folder / "exercises" / f"step{step}.py").write_text(answer.read_text())
+    after = verify(script, TUTORIAL_DIR=str(folder), **env)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert after.stdout.strip() == "done"
 
 
 # --- background and foreground scripts ---------------------------------------------

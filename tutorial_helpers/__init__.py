@@ -24,6 +24,7 @@ if _missing:
              "Activate the tutorial's environment:  . .venv/bin/activate\n"
              "or install the requirements:  pip install -r requirements.txt")
 
+from .checking import what_next  # noqa: E402
 from .console import fail, quiet_tensorflow  # noqa: E402
 from .data import (CLASS_NAMES, FILES, FULL_SIZES, keras_cache_dir,  # noqa: E402
                    load_fashion_mnist)

@@ -63,12 +63,50 @@ def apply_edit(item, shell, root):
                 code[i] = line.replace(old, new, 1)
                 done.append((old, new))
                 break
+        else:  # the line as the file has it now (an earlier edit changed its numbers)
+            for i, line in enumerate(code):
+                if line.strip() and numberless(line.strip()) == numberless(new):
+                    done.append((line.strip(), new))
+                    code[i] = line.replace(line.strip(), new, 1)
+                    break
     target.write_text("".join(code))
     ok = len(done) == len(new_lines) > 0
     return dict(kind="edit", file=item["file"], command=f"(edit {item['file']})",
                 old_line=done[0][0] if done else "", new_line=done[0][1] if done else "",
                 line=item["line"], exit=0 if ok else 1, wall_s=0.0, stdout="", stderr="",
                 promises=[dict(expect="the edit applies", ok=ok, detail=f"{done}")], ok=ok)
+
+
+def squashed(text):
+    return "".join(text.split())
+
+
+def type_block(item, shell, root):
+    """Type an answer's block into the learner's file, below its `# [label]` line, as
+    the page asks (the label is the one the answer file puts above that block)."""
+    folder = root.inside(shell.probe("pwd").strip())
+    target, answer = folder / item["file"], (folder / item["answer"]).read_text()
+    label, blocks = None, {}
+    for line in answer.splitlines():
+        found = re.match(r"# \[(\w+)\]", line)
+        if found or line.startswith("# Keep this line last"):
+            label = found and found.group(1)
+            blocks.setdefault(label, "")
+        elif label:
+            blocks[label] += line + "\n"
+    label = next((name for name, code in blocks.items()
+                  if name and squashed(code) == squashed(item["code"])), None)
+    lines = target.read_text().splitlines(keepends=True)
+    where = next((i for i, line in enumerate(lines) if label and line.startswith(f"# [{label}]")),
+                 None)
+    ok = where is not None
+    if ok and squashed(item["code"]) not in squashed("".join(lines)):
+        lines.insert(where + 1, item["code"].rstrip("\n") + "\n")
+        target.write_text("".join(lines))
+    return dict(kind="type", file=item["file"], command=f"(type [{label}] into {item['file']})",
+                line=item["line"], exit=0 if ok else 1, wall_s=0.0, stdout="", stderr="",
+                promises=[dict(expect="the block has its place", ok=ok, detail=f"[{label}]")],
+                ok=ok)
 
 
 VERSIONS = """import importlib.metadata as m, json, platform
@@ -159,13 +197,15 @@ def rehearse(args, root, report):
         page_start, edited = time.monotonic(), False
         ctx = dict(page=[], probe=shell.probe, out=lambda c: plain(outputs[id(c)][0]))
         for item in items:
-            if item["kind"] == "edit":
-                click = apply_edit(item, shell, root)
-                edited = True
+            if item["kind"] in ("edit", "type"):
+                click = (apply_edit if item["kind"] == "edit" else type_block)(item, shell, root)
+                # The learner's own file: the step scripts' runs stay comparable.
+                edited = edited or not item["file"].startswith("exercises/")
                 ctx["page"].append(click)
                 outputs[id(click)] = ("", "")
                 entry["clicks"].append(click)
-                log(f"{page['name']}: edit {item['file']}: {'ok' if click['ok'] else 'FAILED'}")
+                log(f"{page['name']}: {item['kind']} {item['file']}: "
+                    f"{'ok' if click['ok'] else 'FAILED'}")
                 continue
             words = shlex.split(item["command"].splitlines()[0]) if item["command"] else [""]
             if words[0] in EDITORS:

@@ -33,7 +33,8 @@ def expects_after(text, end):
 
 
 def actions(text):
-    """In page order: dicts of kind 'exec' (command, expects), 'edit' (file, old, new)."""
+    """In page order: dicts of kind 'exec' (command, expects), 'edit' (file, old, new),
+    'type' (file, answer, code: a block of the answer typed into the learner's file)."""
     items, previous_from = [], {}
     spans = []
     for match in FENCE.finditer(text):
@@ -47,6 +48,11 @@ def actions(text):
         if action.startswith("{{exec"):
             items.append(dict(kind="exec", command=body.strip("\n"), line=line,
                               pos=match.start(), expects=expects_after(text, match.end())))
+        elif (action == "{{copy}}" and marker and marker.group(1) == "from"
+              and marker.group(2).startswith("exercises/answers/")):
+            # An answer the learner types into their own file, exercises/stepN.py.
+            items.append(dict(kind="type", file="exercises/" + Path(marker.group(2)).name,
+                              answer=marker.group(2), line=line, pos=match.start(), code=body))
         elif action == "{{copy}}" and marker and marker.group(1) == "edit of":
             items.append(dict(kind="edit", file=marker.group(2), line=line, pos=match.start(),
                               old=previous_from.get(marker.group(2), ""), new=body))

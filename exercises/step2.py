@@ -1,0 +1,33 @@
+"""Step 2, written by you: build a model, train it and test it.
+
+Run your file:   python exercises/step2.py
+Check it:        python check.py 2       (python check.py --help lists the options)
+"""
+from tutorial_helpers import load_fashion_mnist, quiet_tensorflow, what_next
+
+# The data, as in step 1: images and labels, for training and for testing.
+(x_train, y_train), (x_test, y_test) = load_fashion_mnist()
+print(f"{len(x_train):,} training and {len(x_test):,} test images.")
+
+print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
+with quiet_tensorflow():
+    import tensorflow as tf
+
+tf.keras.utils.set_random_seed(42)  # the same seed, the same numbers on every run
+
+# Normalize, as in step 1: pixels from 0..255 to 0..1, as 32-bit floats.
+x_train = x_train.astype("float32") / 255.0
+x_test = x_test.astype("float32") / 255.0
+
+# Write each block of the page below its [label], in this order.
+
+# [model] The model: the page's section "2. The model".
+
+# [compile] How it learns: the page's section "3. How it learns: compile".
+
+# [fit] Training: the page's section "4. Training: fit".
+
+# [evaluate] Testing, and the two accuracies: the page's section "5. Testing: evaluate".
+
+# Keep this line last: until your file is complete, it says what to add next.
+what_next(globals())

@@ -1,0 +1,39 @@
+"""Step 3, written by you: a callback that stops training, and a convolutional model.
+
+Run your file:   python exercises/step3.py
+Check it:        python check.py 3       (python check.py --help lists the options)
+"""
+from tutorial_helpers import load_fashion_mnist, quiet_tensorflow, what_next
+
+# The data, as in steps 1 and 2.
+(x_train, y_train), (x_test, y_test) = load_fashion_mnist()
+
+print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
+with quiet_tensorflow():
+    import tensorflow as tf
+
+tf.keras.utils.set_random_seed(42)  # the same seed, the same numbers on every run
+
+# A validation set, as in step 3: the last tenth of the training images, held out.
+n_validation = len(x_train) // 10
+x_val, y_val = x_train[-n_validation:], y_train[-n_validation:]
+x_train, y_train = x_train[:-n_validation], y_train[:-n_validation]
+
+# Normalize, as in step 1: pixels from 0..255 to 0..1, as 32-bit floats.
+x_train = x_train.astype("float32") / 255.0
+x_val = x_val.astype("float32") / 255.0
+x_test = x_test.astype("float32") / 255.0
+print(f"Training on {len(x_train):,} images; {len(x_val):,} are held out for validation.")
+
+# Write each block of the page below its [label], in this order.
+
+# [callback] Your callback: the page's section "Your turn: 1. A callback".
+
+# [model] The convolutional model: the page's section "Your turn: 2. The convolutional model".
+
+# [train] compile() and fit(): the page's section "Your turn: 3. Train and test".
+
+# [evaluate] evaluate() and the test accuracy: the page's section "Your turn: 3. Train and test".
+
+# Keep this line last: until your file is complete, it says what to add next.
+what_next(globals())

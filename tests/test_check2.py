@@ -1,0 +1,348 @@
+"""python check.py 2: every catalogued mistake, planted in a correct file, gets its message.
+
+Each plant is one slip a beginner makes, written into the answer (the given start
+with every block of the page) in a temp folder; check.py runs it on the tests'
+generated data and must name that mistake, with exit code 1 and no traceback.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Runner
+from fake_data import write_dataset
+
+ANSWER = (ROOT / "exercises" / "answers" / "step2.py").read_text()
+START = (ROOT / "exercises" / "step2.py").read_text()
+FLATTEN = "    tf.keras.layers.Flatten(),                        # 28x28 pixels -> a row of 784\n"
+EVALUATE_BLOCK = ANSWER[ANSWER.index("test_loss, test_accuracy"):ANSWER.index("\n# Keep")]
+
+# id: (what the answer says, what the slip makes of it, words the message must have)
+PLANTS = {
+    "no-flatten": (FLATTEN, "", "no Flatten()"),
+    "categorical-loss": ('"sparse_categorical_crossentropy"', '"categorical_crossentropy"',
+                         "plain class numbers 0-9"),
+    "wrong-units": ('Dense(10, activation="softmax")', 'Dense(5, activation="softmax")',
+                    "last layer has 5 neurons"),
+    "input-784": ("tf.keras.Input(shape=(28, 28))", "tf.keras.Input(shape=(784,))",
+                  "a row of 784 numbers"),
+    "not-softmax": ('Dense(10, activation="softmax")', "Dense(10)",
+                    "activation is linear, not softmax"),
+    "no-relu": ('Dense(128, activation="relu")', "Dense(128)", "no activation"),
+    "wrong-epochs": ("epochs=5", "epochs=50", "trains for 50 epochs; the page asks for 5"),
+    "no-evaluate": (EVALUATE_BLOCK, 'print(history.history["accuracy"][-1])',
+                    "never calls evaluate()"),
+    "not-normalized": ('x_train = x_train.astype("float32") / 255.0',
+                       'x_train = x_train.astype("float32")', "not normalized"),
+    "test-not-normalized": ('x_test = x_test.astype("float32") / 255.0',
+                            'x_test = x_test.astype("float32")', "in the\nform it learned from"),
+    "evaluate-on-train": ("model.evaluate(x_test, y_test", "model.evaluate(x_train, y_train",
+                          "the very ones it learned from"),
+    "swapped-results": ("test_loss, test_accuracy =", "test_accuracy, test_loss =",
+                        "`test_accuracy` holds the test loss"),
+    "no-accuracy": ('              metrics=["accuracy"],\n', "", 'no metrics=["accuracy"]'),
+    "no-compile": (ANSWER[ANSWER.index("model.compile("):ANSWER.index("\n\n# [fit]")], "",
+                   "fit() was called before compile()"),
+    "name-error": ("history = model.fit(", "history = modle.fit(", "uses `modle`"),
+    "fit-on-test": ("model.fit(x_train, y_train", "model.fit(x_test, y_test",
+                    "trains on the test images"),
+    "no-labels": ("model.fit(x_train, y_train, epochs=5)", "model.fit(x_train, epochs=5)",
+                  "not their labels"),
+}
+
+
+def plant(tmp_path, name, old, new, text=ANSWER):
+    assert old in text, f"{name}: the answer no longer holds {old!r}"
+    path = tmp_path / ("step3.py" if text.startswith('"""Step 3') else "step2.py")
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def check(run, *args, timeout=120):
+    return run("check.py", "2", *args, timeout=timeout)
+
+
+def assert_clean(result):
+    """A verdict, never a traceback, on either stream."""
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert result.stderr == "", result.stderr
+
+
+def checked_in_pairs(tmp_path_factory, step, plants, answer):
+    """{mistake: check.py's result} for every plant, two checks at a time (the machine's
+    two cores): each is its own process on its own file, as a learner's would be."""
+    from concurrent.futures import ThreadPoolExecutor
+    folder = tmp_path_factory.mktemp(f"plants{step}")
+    run = Runner(folder)
+    write_dataset(run.cache)
+    paths = {}
+    for mistake, (old, new, _) in plants.items():
+        (folder / mistake).mkdir()
+        paths[mistake] = plant(folder / mistake, mistake, old, new, answer)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(lambda m: run("check.py", step, "--file", paths[m], timeout=180),
+                           plants)
+        return dict(zip(plants, results))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    return checked_in_pairs(tmp_path_factory, "2", PLANTS, ANSWER)
+
+
+@pytest.mark.parametrize("mistake", PLANTS)
+def test_each_mistake_gets_its_message(mistake, planted):
+    old, new, words = PLANTS[mistake]
+    result = planted[mistake]
+    assert_clean(result)
+    assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
+    assert re.sub(r"\s+", " ", words) in re.sub(r"\s+", " ", result.stdout)
+    assert "Hint: " in result.stdout
+    assert result.returncode == 1
+
+
+def test_no_epochs_says_fits_default(run_cached, tmp_path):
+    path = plant(tmp_path, "no epochs", "model.fit(x_train, y_train, epochs=5)",
+                 "model.fit(x_train, y_train)")
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert "Mistake [wrong-epochs]: fit() trains for 1 epoch (fit()'s default" in result.stdout
+    assert result.returncode == 1
+
+
+def test_syntax_error_names_the_line_without_running_it(run_cached, tmp_path):
+    path = plant(tmp_path, "syntax", "])\n", "]\n")
+    line = path.read_text().splitlines().index("model = tf.keras.Sequential([") + 1
+    started = time.monotonic()
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert f"Mistake [syntax-error]: Python cannot read line {line} of your file" \
+        in result.stdout
+    assert "never closed" in result.stdout
+    assert "✗ the model" in result.stdout  # the block that holds the line
+    assert result.returncode == 1
+    assert time.monotonic() - started < 20  # no TensorFlow, no training
+
+
+def test_endless_loop_is_stopped_at_the_time_limit(run_cached, tmp_path):
+    path = plant(tmp_path, "loop", "# [model]", "while True:\n    pass\n# [model]")
+    line = path.read_text().splitlines().index("while True:") + 1
+    result = check(run_cached, "--file", path, "--time-limit", 20)
+    assert_clean(result)
+    assert "Mistake [time-limit]: Your file ran for more than 20 seconds" in result.stdout
+    # The stack dump names the loop's line, or its body's, as the moment falls.
+    assert re.search(rf"while it ran line ({line}|{line + 1}):", result.stdout), result.stdout
+    assert "a loop that never stops" in result.stdout
+    assert result.returncode == 1
+
+
+def test_the_given_start_says_what_to_add_next(run_cached):
+    ran = run_cached("exercises/step2.py")
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    assert "Next: add the model" in ran.stdout and "python check.py 2" in ran.stdout
+    result = check(run_cached)
+    assert_clean(result)
+    assert "Next: add the model, below the line '# [model]'" in result.stdout
+    assert result.returncode == 1
+
+
+def test_add_writes_each_block_where_the_page_says(run_cached, tmp_path):
+    """--add writes each block below its label: the start becomes the answer."""
+    path = tmp_path / "step2.py"
+    path.write_text(START)
+    for label in ("model", "compile", "fit", "evaluate"):
+        added = check(run_cached, "--file", path, "--add", label)
+        assert added.returncode == 0 and f"Added the block [{label}]" in added.stdout
+    assert path.read_text() == ANSWER  # the page's blocks, in their places
+    again = check(run_cached, "--file", path, "--add", "fit")
+    assert "already" in again.stdout and path.read_text() == ANSWER
+    # That it then passes and runs: the hands-on route test below clicks it all.
+
+
+PLAIN = '''import tensorflow as tf
+
+fashion_mnist = tf.keras.datasets.fashion_mnist
+(train_images, train_labels), (test_images, test_labels) = fashion_mnist.load_data()
+train_images = train_images / 255.0
+test_images = test_images / 255.0
+
+model = tf.keras.Sequential([
+    tf.keras.layers.Flatten(input_shape=(28, 28)),
+    tf.keras.layers.Dense(128, activation='relu'),
+    tf.keras.layers.Dense(10, activation='softmax')
+])
+model.compile(optimizer='adam', loss='sparse_categorical_crossentropy',
+              metrics=['accuracy'])
+model.fit(train_images, train_labels, epochs=5)
+loss, acc = model.evaluate(test_images, test_labels, verbose=2)
+print('Test accuracy:', acc)
+'''
+
+
+def test_a_plain_tutorial_file_passes(run_cached, tmp_path):
+    """Keras's own load_data() (from the temp KERAS_HOME: no network), / 255.0, fit(x, y)."""
+    path = tmp_path / "mine.py"
+    path.write_text(PLAIN)
+    result = check(run_cached, "--file", path)
+    assert "All done" in result.stdout, result.stdout
+    assert result.returncode == 0
+    assert not (run_cached.home / ".keras").exists()
+
+
+def test_verbose_adds_tensorflows_own_error(run_cached, tmp_path):
+    old, new, _ = PLANTS["categorical-loss"]
+    path = plant(tmp_path, "categorical-loss", old, new)
+    quiet = check(run_cached, "--file", path)
+    assert "Received: target.shape" not in quiet.stdout
+    assert "check.py 2 --verbose" in quiet.stdout
+    loud = check(run_cached, "--file", path, "--verbose")
+    assert "Mistake [categorical-loss]" in loud.stdout and loud.returncode == 1
+    assert "must have the same rank (ndim). Received: target.shape" in loud.stdout
+    assert "what your file printed" in loud.stdout
+
+
+def test_diff_shows_the_file_against_the_answer(run_cached, tmp_path):
+    path = tmp_path / "step2.py"
+    path.write_text(START)
+    result = check(run_cached, "--file", path, "--diff")
+    assert result.returncode == 0
+    assert "+++ your file" in result.stdout and "--- the answer" in result.stdout
+    assert '-history = model.fit(x_train, y_train, epochs=5)' in result.stdout
+    path.write_text(ANSWER)
+    assert "the same as the answer" in check(run_cached, "--file", path, "--diff").stdout
+
+
+def test_watch_checks_again_on_save_and_stops_on_ctrl_c(run_cached, tmp_path):
+    import selectors
+    path = tmp_path / "step2.py"
+    path.write_text(START)
+    watching = subprocess.Popen([sys.executable, "check.py", "2", "--file", str(path),
+                                 "--watch"], cwd=ROOT, env=run_cached.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen, start = [""], [0]  # all the output so far; where the next wait looks from
+
+    def wait_for(words, limit=120):
+        """Read the output, never blocking past the deadline, until it shows words."""
+        deadline = time.monotonic() + limit
+        with selectors.DefaultSelector() as selector:
+            selector.register(watching.stdout, selectors.EVENT_READ)
+            while words not in seen[0][start[0]:]:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(timeout=left):
+                    pytest.fail(f"no {words!r} in:\n{seen[0]}")
+                chunk = os.read(watching.stdout.fileno(), 65536)
+                if not chunk:
+                    pytest.fail(f"ended without {words!r}:\n{seen[0]}")
+                seen[0] += chunk.decode()
+        start[0] = seen[0].index(words, start[0]) + len(words)
+
+    try:
+        wait_for("Watching")
+        path.write_text(ANSWER)
+        wait_for("All done")
+        wait_for("Watching")
+        watching.send_signal(signal.SIGINT)
+        out, err = watching.communicate(timeout=30)
+    finally:
+        if watching.poll() is None:
+            watching.kill()
+    assert "Next: add the model" in seen[0]
+    assert "Stopped watching." in out.decode() and watching.returncode == 0
+    assert b"Traceback" not in err
+
+
+def test_help_lists_the_options(run):
+    result = run("check.py", "--help")
+    assert result.returncode == 0
+    for flag in ("--verbose", "--diff", "--watch", "--add", "--file", "--time-limit"):
+        assert flag in result.stdout
+    assert os.path.exists(ROOT / "exercises" / "tutorial_helpers" / "__init__.py")
+
+
+@pytest.mark.parametrize("step", ["2", "3"])
+def test_the_pages_hands_on_route_keeps_its_promises(step, run_cached, tmp_path):
+    """Step N's page, clicked in order as scenario/rehearse clicks it, on a copy of
+    the learner's folder: each answer typed below its label and each edit of
+    exercises/stepN.py by the rehearsal's own code, each `python check.py N ...` and
+    `python exercises/stepN.py` box run, its expect comments asserted."""
+    sys.path.insert(0, str(ROOT / "scenario"))
+    from rehearsal.journey import apply_edit, type_block
+    from rehearsal.pages import actions
+
+    class Here:  # the rehearsal's shell and root, for a folder on this machine
+        def probe(self, command):
+            return str(tmp_path)
+
+        def inside(self, path):
+            return Path(path)
+
+    (tmp_path / "exercises" / "answers").mkdir(parents=True)
+    for name in (f"step{step}.py", f"answers/step{step}.py"):
+        (tmp_path / "exercises" / name).write_text((ROOT / "exercises" / name).read_text())
+    path = tmp_path / "exercises" / f"step{step}.py"
+    clicked = typed = 0
+    for item in actions((ROOT / "scenario" / f"step{step}" / "text.md").read_text()):
+        if item["kind"] in ("edit", "type") and item["file"] == f"exercises/step{step}.py":
+            done = (apply_edit if item["kind"] == "edit" else type_block)(item, Here(), Here())
+            assert done["ok"], done
+            typed += item["kind"] == "type"
+        elif item["kind"] == "exec" and item["command"].startswith(
+                (f"python check.py {step}", f"python exercises/step{step}.py")):
+            words = item["command"].split()
+            if words[1] == "check.py":
+                result = run_cached("check.py", *words[2:], "--file", path, timeout=120)
+            else:
+                result = run_cached(path)
+            clicked += 1
+            wants_exit = 0
+            for kind, argument in item["expects"]:
+                if kind == "exit":
+                    wants_exit = int(argument)
+                elif kind == "regex":  # the generated data is easy: 1.0000 happens
+                    argument = argument.replace(r"0\.\d{4}", r"[01]\.\d{4}")
+                    assert re.search(argument, result.stdout, re.M), \
+                        f"{item['command']}: no {argument!r} in\n{result.stdout}"
+            assert result.returncode == wants_exit, (item["command"], result.stdout)
+            assert_clean(result)
+    assert typed == 4 and clicked >= 9
+    assert path.read_text() == (ROOT / "exercises" / "answers" / f"step{step}.py").read_text()
+
+
+@pytest.mark.parametrize("mistake,old,new,words", [
+    ("error", "# [model]", "scale = 1 / 0\n# [model]", "stopped your file with ZeroDivisionError"),
+    ("stopped", "# [model]", 'raise SystemExit("no model today")\n# [model]',
+     "Your file stopped before its end:\n    no model today"),
+])
+def test_any_other_error_or_stop_is_said_plainly(mistake, old, new, words, run_cached, tmp_path):
+    result = check(run_cached, "--file", plant(tmp_path, mistake, old, new))
+    assert_clean(result)
+    assert f"Mistake [{mistake}]:" in result.stdout and words in result.stdout, result.stdout
+    assert result.returncode == 1
+
+
+def test_every_catalogued_mistake_has_a_test():
+    from tutorial_helpers.checking.catalogue import MISTAKES
+    import test_check3
+    tested = set(PLANTS) | set(test_check3.PLANTS) | {
+        "syntax-error", "time-limit", "error", "stopped", "callback-fails", "no-callback"}
+    assert set(MISTAKES) == tested
+    listed = (ROOT / "docs" / "exercises.md").read_text()
+    assert all(f"`{name}`" in listed for name in MISTAKES)
+
+
+def test_ctrl_c_ends_the_check_and_the_learners_file(run_cached, tmp_path):
+    path = plant(tmp_path, "loop", "# [model]", "while True:\n    pass\n# [model]")
+    checking = run_cached.start("check.py", "2", "--file", path)
+    time.sleep(8)
+    checking.send_signal(signal.SIGINT)
+    out, err = checking.communicate(timeout=30)
+    assert checking.returncode == 130 and "Stopped by Ctrl-C." in out
+    assert "Traceback" not in out + err
+    time.sleep(2)  # the probe, in a session of its own, is gone too
+    probes = subprocess.run(["pgrep", "-f", f"checking.probe {path}"], capture_output=True)
+    assert probes.stdout == b""

@@ -1,0 +1,128 @@
+"""The learner's files in exercises/: their blocks, what_next(), and --add.
+
+exercises/stepN.py starts with the data prepared and one marked place per block:
+a comment line `# [LABEL] ...`. exercises/answers/stepN.py is the same file with
+every block written below its label: the page's answers, and what --diff and
+--add use.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXERCISES = ROOT / "exercises"
+
+
+@dataclass(frozen=True)
+class Block:
+    label: str     # as in the file's `# [label]` comment
+    what: str      # what the block adds, in a few words
+    section: str   # the page's section that teaches it
+
+
+BLOCKS = {
+    "2": [Block("model", "the model", "2. The model"),
+          Block("compile", "compile(): the loss, the optimizer and the metrics",
+                "3. How it learns: compile"),
+          Block("fit", "fit(): the training", "4. Training: fit"),
+          Block("evaluate", "evaluate() and the two accuracies", "5. Testing: evaluate")],
+    "3": [Block("callback", "your callback, StopAtAccuracy", "Your turn: 1. A callback"),
+          Block("model", "the convolutional model", "Your turn: 2. The convolutional model"),
+          Block("train", "compile() and fit(), with your callback and the validation set",
+                "Your turn: 3. Train and test"),
+          Block("evaluate", "evaluate() and the test accuracy", "Your turn: 3. Train and test")],
+}
+
+
+def learner_file(step):
+    return EXERCISES / f"step{step}.py"
+
+
+def answer_file(step):
+    return EXERCISES / "answers" / f"step{step}.py"
+
+
+def marker(line):
+    """The label of a `# [label] ...` line, or None."""
+    text = line.strip()
+    if text.startswith("# [") and "]" in text:
+        return text[3:text.index("]")]
+    return None
+
+
+def answer_blocks(step):
+    """{label: code} from the answer file: the lines below each label's comment."""
+    blocks, label = {}, None
+    for line in answer_file(step).read_text().splitlines(True):
+        if marker(line) or line.startswith("# Keep this line last"):
+            label = marker(line)
+            if label:
+                blocks[label] = ""
+        elif label:
+            blocks[label] += line
+    return {label: code.strip("\n") + "\n" for label, code in blocks.items()}
+
+
+def squashed(text):
+    return "".join(text.split())
+
+
+def add_block(step, label, path=None):
+    """Write the answer's block below its label in the learner's file; return a sentence."""
+    path = Path(path or learner_file(step))
+    blocks = answer_blocks(step)
+    if label not in blocks:
+        return None
+    code = blocks[label]
+    text = path.read_text()
+    if squashed(code) in squashed(text):
+        return f"The block [{label}] is in {path.name} already: nothing added."
+    lines = text.splitlines(True)
+    where = next((i for i, line in enumerate(lines) if marker(line) == label), None)
+    if where is None:
+        return (f"{path.name} has no line '# [{label}] ...' to add the block below. "
+                f"Put it back, or see the answer:  python check.py {step} --diff")
+    lines.insert(where + 1, code)
+    path.write_text("".join(lines))
+    return f"Added the block [{label}] to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:\n\n{code}"
+
+
+def _has_callback(g):
+    import keras
+    return any(isinstance(v, type) and issubclass(v, keras.callbacks.Callback)
+               and v.__module__ == g.get("__name__") for v in g.values())
+
+
+def _has_conv_model(g):
+    model = g.get("model")
+    return model is not None and any("Conv" in type(layer).__name__
+                                     for layer in getattr(model, "layers", []))
+
+
+def _done(step, label, g):
+    """Whether the learner's globals show that block's work done."""
+    import keras
+    model = g.get("model")
+    if label == "callback":
+        return _has_callback(g)
+    if label == "model":
+        return isinstance(model, keras.Model) and (step != "3" or _has_conv_model(g))
+    if label == "compile":
+        return isinstance(model, keras.Model) and bool(getattr(model, "compiled", False))
+    if label in ("fit", "train"):
+        return "history" in g
+    return "test_accuracy" in g
+
+
+def what_next(g):
+    """Called on the last line of exercises/stepN.py: say which block comes next."""
+    step = Path(g.get("__file__", "step2.py")).stem.removeprefix("step")
+    for block in BLOCKS.get(step, []):
+        if not _done(step, block.label, g):
+            print()
+            print(f"Your file runs to its end. Next: add {block.what},")
+            print(f"below the line '# [{block.label}]', as the page's section "
+                  f"\"{block.section}\" shows it.")
+            print(f"Then run your file again, or check it:  python check.py {step}")
+            return
+    print()
+    print(f"Every block is there. Check your file:  python check.py {step}")

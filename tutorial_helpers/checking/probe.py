@@ -1,0 +1,269 @@
+"""Runs the learner's file in this process and notes what it asks Keras to do.
+
+python -m tutorial_helpers.checking.probe FILE EVENTS  (check.py starts it, never
+the learner). Before the file runs, this wraps:
+
+- the data loaders, tutorial_helpers.load_fashion_mnist and Keras's
+  fashion_mnist.load_data: both give a slice of the data (CHECK_TRAIN training and
+  CHECK_TEST test images), read by the project's checked reader, never downloaded;
+- keras.Model.compile, fit and evaluate: each call is noted (the layers and their
+  shapes, the loss, the metrics, the arrays' shapes and ranges, the epochs, the
+  callbacks, the history) and then made, with at most CHECK_EPOCHS epochs.
+
+Each note is one JSON line in EVENTS, written at once, so that the parent reads
+them even if the file then fails, loops or is killed.
+"""
+import copy
+import faulthandler
+import inspect
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+_started = time.monotonic()
+FILE = Path(sys.argv[1]).resolve()
+_events = open(sys.argv[2], "a")
+
+
+def note(kind, **data):
+    data["t"] = round(time.monotonic() - _started, 3)  # seconds since the probe started
+    _events.write(json.dumps({"kind": kind, **data}, default=repr) + "\n")
+    _events.flush()
+
+
+def stats(array):
+    """Shape, dtype and range of an array the learner passes, or its type."""
+    if array is None:
+        return None
+    try:
+        values = np.asarray(array)
+    except Exception:  # a tf.data.Dataset, a generator...
+        return {"type": type(array).__name__}
+    if values.dtype == object or values.size == 0:
+        return {"type": type(array).__name__, "shape": list(values.shape)}
+    return {"type": type(array).__name__, "shape": list(values.shape),
+            "dtype": str(values.dtype), "min": float(values.min()),
+            "max": float(values.max())}
+
+
+def name_of(thing):
+    if thing is None or isinstance(thing, (str, int, float, bool)):
+        return thing
+    if isinstance(thing, (list, tuple)):
+        return [name_of(t) for t in thing]
+    if isinstance(thing, dict):
+        return {str(k): name_of(v) for k, v in thing.items()}
+    name = getattr(thing, "name", None) or getattr(thing, "__name__", None)
+    return name if isinstance(name, str) else type(thing).__name__
+
+
+def layers_of(model):
+    """Each layer: its class, output shape (once built), units, activation, filters."""
+    described = []
+    for layer in getattr(model, "layers", []):
+        try:
+            shape = list(layer.output.shape)
+        except Exception:
+            shape = None
+        activation = getattr(layer, "activation", None)
+        described.append({
+            "class": type(layer).__name__, "output_shape": shape,
+            "units": getattr(layer, "units", None),
+            "activation": getattr(activation, "__name__", None) if activation else None})
+    inputs = None
+    try:
+        inputs = [list(t.shape) for t in model.inputs] if model.inputs else None
+    except Exception:
+        pass
+    return {"layers": described, "inputs": inputs}
+
+
+def learner_line(tb):
+    """(line number, text) of the learner's file's deepest frame in a traceback."""
+    found = None
+    for frame in traceback.extract_tb(tb):
+        if Path(frame.filename).resolve() == FILE:
+            found = (frame.lineno, frame.line)
+    return found
+
+
+def patch_data(keras):
+    import tutorial_helpers
+    from tutorial_helpers import data
+
+    original = data.load_fashion_mnist
+    n_train, n_test = int(os.environ["CHECK_TRAIN"]), int(os.environ["CHECK_TEST"])
+
+    def sliced(data_dir=None, *args, **kwargs):
+        (x, y), (xt, yt) = original(os.environ.get("CHECK_DATA_DIR") or data_dir)
+        note("data", train=len(x[:n_train]), test=len(xt[:n_test]),
+             full_train=len(x), full_test=len(xt))
+        return (x[:n_train], y[:n_train]), (xt[:n_test], yt[:n_test])
+
+    def keras_loader(*args, **kwargs):
+        return sliced()
+
+    tutorial_helpers.load_fashion_mnist = data.load_fashion_mnist = sliced
+    for name in ("keras.datasets.fashion_mnist", "keras.src.datasets.fashion_mnist",
+                 "tensorflow.keras.datasets.fashion_mnist"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.load_data = keras_loader
+    import tensorflow as tf
+    tf.keras.datasets.fashion_mnist.load_data = keras_loader
+
+
+def try_callback(callback):
+    """Ask a copy of the learner's callback what it does at the end of an epoch."""
+    class Stub:
+        stop_training = False
+
+    answers = {}
+    for case, logs in {"val_high": {"accuracy": 0.5, "loss": 1.0, "val_accuracy": 0.999,
+                                    "val_loss": 0.1},
+                       "val_low": {"accuracy": 0.999, "loss": 0.1, "val_accuracy": 0.05,
+                                   "val_loss": 3.0}}.items():
+        trial, stub = copy.copy(callback), Stub()
+        trial._model = stub
+        try:
+            trial.on_epoch_end(0, dict(logs))
+            answers[case] = bool(stub.stop_training)
+        except Exception as error:
+            answers[case] = f"{type(error).__name__}: {error}"
+    return answers
+
+
+def patch_model(keras):
+    model_class = keras.Model
+    compile_, fit_, evaluate_ = model_class.compile, model_class.fit, model_class.evaluate
+    cap = int(os.environ["CHECK_EPOCHS"])
+    inside_fit = []
+
+    def compile(self, *args, **kwargs):
+        bound = inspect.signature(compile_).bind(self, *args, **kwargs).arguments
+        note("compile", loss=name_of(bound.get("loss")),
+             from_logits=getattr(bound.get("loss"), "from_logits", None),
+             metrics=name_of(bound.get("metrics")),
+             optimizer=name_of(bound.get("optimizer", "rmsprop")), **layers_of(self))
+        return compile_(self, *args, **kwargs)
+
+    def fit(self, *args, **kwargs):
+        bound = inspect.signature(fit_).bind(self, *args, **kwargs).arguments
+        callbacks = bound.get("callbacks") or []
+        epochs = bound.get("epochs", 1)
+        note("fit", x=stats(bound.get("x")), y=stats(bound.get("y")), epochs=epochs,
+             epochs_given="epochs" in bound,
+             validation=bound.get("validation_data") is not None
+             or bool(bound.get("validation_split")),
+             callbacks=[{"class": name_of(c) if isinstance(c, type) else type(c).__name__,
+                         "is_class": isinstance(c, type),
+                         "own": getattr(c, "__module__", None) == "__main__"
+                         or type(c).__module__ == "__main__",
+                         "trial": try_callback(c)
+                         if isinstance(c, keras.callbacks.Callback) else None}
+                        for c in callbacks],
+             **layers_of(self))
+        if isinstance(epochs, int) and epochs > cap:
+            kwargs = {**kwargs, "epochs": cap}
+            if len(args) > 3:  # epochs given by position: fit(x, y, batch_size, epochs)
+                args = args[:3] + (cap,) + args[4:]
+        kwargs["verbose"] = 0
+        inside_fit.append(self)
+        try:
+            history = fit_(self, *args, **kwargs)
+        finally:
+            inside_fit.pop()
+        note("fitted", history=getattr(history, "history", None),
+             epochs_run=len(getattr(history, "epoch", [])),
+             stop_training=bool(getattr(self, "stop_training", False)), **layers_of(self))
+        return history
+
+    def evaluate(self, *args, **kwargs):
+        if inside_fit:  # fit() measuring the validation set: not the learner's call
+            return evaluate_(self, *args, **kwargs)
+        bound = inspect.signature(evaluate_).bind(self, *args, **kwargs).arguments
+        note("evaluate", x=stats(bound.get("x")), y=stats(bound.get("y")))
+        kwargs["verbose"] = 0
+        result = evaluate_(self, *args, **kwargs)
+        note("evaluated", result=name_of(result) if isinstance(result, dict)
+             else np.asarray(result).tolist(), metrics=list(self.metrics_names))
+        return result
+
+    model_class.compile, model_class.fit, model_class.evaluate = compile, fit, evaluate
+
+
+def numbers_in(globals_):
+    """The learner's top-level numbers, by name (to tell which one is which)."""
+    found = {}
+    for name, value in globals_.items():
+        if not name.startswith("_") and isinstance(value, (int, float, np.floating)) \
+                and not isinstance(value, bool):
+            found[name] = float(value)
+    return found
+
+
+def orphaned_ends(parent):
+    """End this process if check.py, its parent, is gone (killed, say)."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def main():
+    orphaned_ends(int(os.environ.get("CHECK_PARENT", os.getppid())))
+    from tutorial_helpers import quiet_tensorflow
+    # A stack dump just before the parent's time limit says where the file was.
+    limit = float(os.environ.get("CHECK_TIME_LIMIT", "0"))
+    if limit > 2:
+        global _stack  # faulthandler writes to it later: keep it open
+        _stack = open(sys.argv[2] + ".stack", "w")
+        faulthandler.dump_traceback_later(limit - 1.5, file=_stack)
+    with quiet_tensorflow():
+        import keras
+        import tensorflow  # noqa: F401 (the learner's file imports it too)
+    patch_data(keras)
+    patch_model(keras)
+    sys.argv = [str(FILE)]
+    sys.path.insert(0, str(FILE.parent))
+    note("start")
+    # Run it as `python FILE` would, in a namespace kept when it fails.
+    globals_ = {"__name__": "__main__", "__file__": str(FILE), "__builtins__": __builtins__}
+    try:
+        exec(compile(FILE.read_text(), str(FILE), "exec"), globals_)
+    except SystemExit as stop:
+        note("exit", code=stop.code if isinstance(stop.code, int) else 1,
+             message=None if isinstance(stop.code, int) or stop.code is None
+             else str(stop.code), **state(globals_))
+        return
+    except BaseException as error:  # noqa: B902 (the learner's error, whatever it is)
+        where = learner_line(error.__traceback__)
+        note("error", type=type(error).__name__, message=str(error)[:3000],
+             line=where and where[0], code=where and where[1],
+             name=getattr(error, "name", None),
+             traceback="".join(traceback.format_exception(error))[-8000:], **state(globals_))
+        return
+    note("end", **state(globals_))
+
+
+def state(globals_):
+    """What the learner's file holds at its end: its numbers, model and callbacks."""
+    import keras
+    model = globals_.get("model")
+    return dict(numbers=numbers_in(globals_),
+                model=layers_of(model) if isinstance(model, keras.Model) else None,
+                callback_classes=[name for name, value in globals_.items()
+                                  if isinstance(value, type) and value.__module__ == "__main__"
+                                  and issubclass(value, keras.callbacks.Callback)])
+
+
+if __name__ == "__main__":
+    main()

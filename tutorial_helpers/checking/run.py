@@ -1,0 +1,114 @@
+"""Run the learner's file once, under the probe, with a time limit; gather what it did."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .exercise import ROOT
+
+# A check runs the file on a slice of the data, so that it answers in seconds.
+# Step 3's convolutional model costs more per image: it gets fewer.
+IMAGES = {"2": (3000, 1000), "3": (2000, 500)}  # training, test
+# At most this many epochs per fit(): more costs time and teaches the check nothing new.
+MAX_EPOCHS = {"2": 5, "3": 2}
+TIME_LIMIT = 60       # seconds; a file that runs longer is stopped
+
+
+@dataclass
+class Run:
+    """What one run of the learner's file did."""
+    events: list = field(default_factory=list)
+    output: str = ""          # what the file printed (shown with --verbose)
+    timed_out: bool = False
+    syntax: dict = None       # a SyntaxError, found before anything ran
+    stack_line: tuple = None  # where the file was when the time limit struck
+    seconds: float = 0.0
+
+    def all(self, kind):
+        return [e for e in self.events if e["kind"] == kind]
+
+    def first(self, kind):
+        found = self.all(kind)
+        return found[0] if found else None
+
+    def last(self, kind):
+        found = self.all(kind)
+        return found[-1] if found else None
+
+
+def syntax_error(path):
+    """Compile the file without running it: a dict for its SyntaxError, or None."""
+    source = Path(path).read_text(errors="replace")
+    try:
+        compile(source, str(path), "exec")
+    except SyntaxError as error:
+        return {"type": type(error).__name__, "message": error.msg, "line": error.lineno,
+                "code": (error.text or "").rstrip("\n"), "offset": error.offset}
+    return None
+
+
+def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5, images=IMAGES["2"]):
+    """Run path under the probe; return a Run."""
+    import time
+    path = Path(path).resolve()
+    run = Run(syntax=syntax_error(path))
+    if run.syntax:
+        return run
+    with tempfile.TemporaryDirectory(prefix="check-") as scratch:
+        events = Path(scratch) / "events.jsonl"
+        env = dict(os.environ, CHECK_TRAIN=str(images[0]), CHECK_TEST=str(images[1]),
+                   CHECK_EPOCHS=str(max_epochs), CHECK_TIME_LIMIT=str(time_limit),
+                   PYTHONPATH=os.pathsep.join(
+                       [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(
+                           os.pathsep) if p]),
+                   TUTORIAL_RESULTS_DIR=str(Path(scratch) / "results"),
+                   MPLBACKEND="Agg", CHECK_PARENT=str(os.getpid()))
+        if data_dir:
+            env["CHECK_DATA_DIR"] = str(data_dir)
+        start = time.monotonic()
+        # Its own session: the time limit ends it and everything it started; Ctrl-C
+        # in the terminal reaches only check.py, which then ends it.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tutorial_helpers.checking.probe", str(path), str(events)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            out, _ = process.communicate(timeout=time_limit)
+        except subprocess.TimeoutExpired:
+            run.timed_out = True
+            stop(process)
+            out, _ = process.communicate()
+        except BaseException:
+            stop(process)
+            raise
+        run.seconds = time.monotonic() - start
+        run.output = out.decode(errors="replace")
+        if events.exists():
+            run.events = [json.loads(line) for line in events.read_text().splitlines()
+                          if line.strip()]
+        stack = Path(str(events) + ".stack")
+        if run.timed_out and stack.exists():
+            run.stack_line = where_in(stack.read_text(), path)
+    return run
+
+
+def stop(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def where_in(stack, path):
+    """The learner's line a faulthandler stack dump names first (innermost), if any."""
+    for match in re.finditer(r'File "([^"]+)", line (\d+)', stack):
+        if Path(match.group(1)).resolve() == path:
+            number = int(match.group(2))
+            lines = path.read_text(errors="replace").splitlines()
+            return number, lines[number - 1].strip() if number <= len(lines) else ""
+    return None
