@@ -303,12 +303,12 @@ def test_exec_command_is_supported(page, command, run):
     elif words[0] == "nano" or words[:2] in (["git", "diff"], ["git", "restore"]):
         files = words[1:] if words[0] == "nano" else words[2:]
         assert files and all(f in step_scripts for f in files), command
-    elif words[:2] == ["ls", "-l"]:
+    elif words[0] == "ls":
         # Shows what the page's runs kept: a --save file or a --logdir's step3 folder.
         text = read(dict(PAGES)[page])
         kept = set(re.findall(r"--save (\S+)", text)) | {
             f"{folder}/step3" for folder in re.findall(r"--logdir (\S+)", text)}
-        assert words[2:] and set(words[2:]) <= kept, f"{command}: the page makes {kept}"
+        assert words[1:] and set(words[1:]) <= kept, f"{command}: the page makes {kept}"
     elif words[0] == "tensorboard":
         check_tensorboard_command(page, words, run)
     elif words[0] == "curl":
