@@ -53,13 +53,14 @@ def check_epochs_improve(click, ctx):
 
 
 def step2_runs(ctx):
-    """(epochs, training acc, test acc) of this page's plain `python step2.py [--epochs N]` clicks."""
+    """(epochs, training acc, test acc) of this page's plain `python step2.py [--epochs N]`
+    clicks (`--logdir`, which changes nothing in the training, allowed)."""
     runs = []
     for c in ctx["page"]:
         words = shlex.split(c["command"]) if c.get("kind") == "exec" else []
         if words[:2] != ["python", "step2.py"] or c["exit"] != 0 or c.get("after_edit"):
             continue
-        if any(w.startswith("--") and not w.startswith("--epochs") for w in words[2:]):
+        if any(w.startswith("--") and not w.startswith(("--epochs", "--logdir")) for w in words[2:]):
             continue
         found = ACCURACIES.search(ctx["out"](c))
         if found:
