@@ -3,13 +3,14 @@
 Run:  python step3.py            (python step3.py --help lists the flags)
 """
 import math
+import sys
 import time
 
 # tutorial_helpers first: without the requirements it says what to do, in one line.
-from tutorial_helpers import (CLASS_NAMES, draw_images_in_a_row, fraction, gap_bar,
-                              keras_file, load_fashion_mnist, log_test_images, logdir,
-                              make_parser, positive_int, print_table, quiet_tensorflow,
-                              run_folder, save_model, save_results)
+from tutorial_helpers import (CLASS_NAMES, already_made, draw_images_in_a_row, fraction,
+                              gap_bar, keras_file, load_fashion_mnist, log_test_images,
+                              logdir, make_parser, positive_int, print_table,
+                              quiet_tensorflow, run_folder, save_model, save_results)
 
 import numpy as np  # noqa: E402
 
@@ -24,9 +25,19 @@ parser.add_argument("--save", type=keras_file, metavar="FILE.keras",
 parser.add_argument("--logdir", type=logdir, metavar="DIR",
                     help="also write each model's epochs, mistakes and confusion "
                          "matrix under DIR, for TensorBoard")
+parser.add_argument("--if-missing", action="store_true",
+                    help="train only if the --save file or the --logdir logs of these "
+                         "settings are missing; otherwise use them as they are")
+parser.add_argument("--dense-only", action="store_true",
+                    help="train only the dense model and stop after it: enough for "
+                         "experiments with the callbacks, in a fraction of the time")
 parser.epilog = ("Two models train here, each for at most --epochs epochs: "
-                 "the callbacks may stop either one sooner.")
+                 "the callbacks may stop either one sooner. Nothing is kept unless "
+                 "you ask: --save keeps the model for step 4, --logdir the logs for "
+                 "TensorBoard; a run with other settings never overwrites them.")
 args = parser.parse_args()
+if args.if_missing and already_made(parser, args, "dense" if args.dense_only else "conv"):
+    sys.exit()  # an earlier run left what this one would make
 
 # Load the data, as in steps 1 and 2.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
@@ -117,6 +128,35 @@ def train(model):
     return history, time.perf_counter() - start, stop_at_target.stopped_at
 
 
+def summarize(model, history, seconds, stop):
+    """One model's row of the comparison: its accuracies on the training and on the
+    test images (kept aside until now), and how it trained."""
+    _, train_accuracy = model.evaluate(x_train, y_train, batch_size=500, verbose=0)
+    _, test_accuracy = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
+    return dict(params=model.count_params(), epochs=len(history.epoch),
+                target_reached_at=stop, train_accuracy=train_accuracy,
+                test_accuracy=test_accuracy, train_seconds=seconds)
+
+
+def print_comparison(summary):
+    print()
+    print_table(["Model", "Parameters", "Epochs", "Training acc", "Test acc", "Seconds"],
+                [[label, f"{s['params']:,}", s["epochs"], f"{s['train_accuracy']:.4f}",
+                  f"{s['test_accuracy']:.4f}", f"{s['train_seconds']:.0f}"]
+                 for label, s in zip(["Dense", "Convolutional"], summary.values())])
+    print("(Training and test accuracy of the final weights; Seconds: training time.)")
+
+
+def note_results(summary, **more):
+    """Note what this run measured (the scenario's checks and the benchmark read it)."""
+    last = list(summary.values())[-1]  # the convolutional model, unless --dense-only
+    save_results("step3", epochs=args.epochs, seed=args.seed,
+                  target_accuracy=args.target_accuracy, patience=args.patience,
+                  dense_only=args.dense_only, train_accuracy=last["train_accuracy"],
+                  test_accuracy=last["test_accuracy"], stop_epoch=last["target_reached_at"],
+                  **summary, **more)
+
+
 def show_epochs(history):
     """Print each epoch's accuracy on the training and on the validation images."""
     train, val = history.history["accuracy"], history.history["val_accuracy"]
@@ -153,6 +193,11 @@ print(f"\nTwo callbacks could stop training early. StopAtAccuracy stops once the
       f"validation accuracy reaches {args.target_accuracy}, a goal we chose; EarlyStopping "
       f"stops once\nthe validation loss has not improved for {args.patience} epochs, "
       f"whatever the accuracy,\nand goes back to the weights of the best epoch.")
+summary = {"dense": summarize(dense, dense_history, dense_seconds, dense_stop)}
+if args.dense_only:  # what the callbacks do shows on the dense model alone
+    print_comparison(summary)
+    note_results(summary)
+    sys.exit()
 
 # 3. A convolutional network. A Conv2D layer slides small 3x3 filters over the
 #    image; each filter learns to respond to a local pattern (an edge, a corner, a
@@ -180,22 +225,9 @@ conv_history, conv_seconds, conv_stop = train(conv)
 print()
 show_epochs(conv_history)
 
-# Compare the two on the training images and on the test images, kept aside until now.
-summary = {}
-for name, model, history, seconds, stop in [
-        ("dense", dense, dense_history, dense_seconds, dense_stop),
-        ("conv", conv, conv_history, conv_seconds, conv_stop)]:
-    _, train_accuracy = model.evaluate(x_train, y_train, batch_size=500, verbose=0)
-    _, test_accuracy = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
-    summary[name] = dict(params=model.count_params(), epochs=len(history.epoch),
-                         target_reached_at=stop, train_accuracy=train_accuracy,
-                         test_accuracy=test_accuracy, train_seconds=seconds)
-print()
-print_table(["Model", "Parameters", "Epochs", "Training acc", "Test acc", "Seconds"],
-            [[label, f"{s['params']:,}", s["epochs"], f"{s['train_accuracy']:.4f}",
-              f"{s['test_accuracy']:.4f}", f"{s['train_seconds']:.0f}"]
-             for label, s in zip(["Dense", "Convolutional"], summary.values())])
-print("(Training and test accuracy of the final weights; Seconds: training time.)")
+# Compare the two on the training images and on the test images.
+summary["conv"] = summarize(conv, conv_history, conv_seconds, conv_stop)
+print_comparison(summary)
 mistakes_dense, mistakes_conv = (round((1 - summary[name]["test_accuracy"]) * len(y_test))
                                  for name in ("dense", "conv"))
 print(f"Of the {len(y_test):,} test images, the dense model gets {mistakes_dense:,} wrong "
@@ -203,7 +235,7 @@ print(f"Of the {len(y_test):,} test images, the dense model gets {mistakes_dense
 
 # 4. What does it get wrong? predict() gives 10 probabilities per image; the
 #    largest one is the model's answer, and its size is how confident it is.
-probabilities = conv.predict(x_test, batch_size=500, verbose=0)
+probabilities = conv.predict(x_test, batch_size=BATCH_SIZE, verbose=0)
 predicted = probabilities.argmax(axis=1)
 confidence = probabilities.max(axis=1)
 right = np.flatnonzero(predicted == y_test)[:2]
@@ -252,10 +284,4 @@ if args.save:
     save_model(conv, args.save)
     print(f"\nSaved the convolutional model to {args.save}")
 
-# Note what this run measured (the scenario's checks and the benchmark read it).
-save_results("step3", epochs=args.epochs, seed=args.seed,
-             target_accuracy=args.target_accuracy, patience=args.patience,
-             train_accuracy=summary["conv"]["train_accuracy"],
-             test_accuracy=summary["conv"]["test_accuracy"],
-             stop_epoch=conv_stop, dense=summary["dense"], conv=summary["conv"],
-             most_confused=most_confused, confusion_matrix=matrix.tolist())
+note_results(summary, most_confused=most_confused, confusion_matrix=matrix.tolist())

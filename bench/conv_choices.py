@@ -7,7 +7,7 @@ Every candidate trains as step3.py trains its models (seed 42, the same 54,000 /
 steps_per_execution=50), for a fixed number of epochs and without callbacks, so
 that only the architecture (and, for two rows, the recipe) differs. For each one
 it prints and records: parameters, training seconds, final training accuracy and
-test accuracy. The README's "What we tried" table comes from one run of it.
+test accuracy. The "What we tried" table in docs/step3-design.md comes from one run of it.
 """
 import argparse
 import json

@@ -10,6 +10,7 @@ import numbers
 import os
 
 from conftest import ROOT
+from docs_pages import DOCS_DIR, section
 from fake_data import write_dataset
 
 # step3 has its own tests and the same code path; every data path of step 1, and
@@ -213,13 +214,12 @@ def test_conv_choices_compares_candidates(run, tmp_path):
     assert report["candidates"][0]["params"] == 101_770  # step 2's dense model
 
 
-def test_readme_what_we_tried_is_the_recorded_comparison():
-    """README's "What we tried" table is bench/conv_choices.json, row for row."""
+def test_what_we_tried_is_the_recorded_comparison():
+    """docs/step3-design.md's "What we tried" table is bench/conv_choices.json, row for row."""
     recorded = json.loads((ROOT / "bench" / "conv_choices.json").read_text())["candidates"]
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### What we tried")[1].split("\n## ")[0]
+    tried = section(DOCS_DIR / "step3-design.md", "What we tried")
     rows = [[cell.strip() for cell in line.strip("|").split("|")]
-            for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+            for line in tried.splitlines() if line.startswith("| ") and "---" not in line]
     assert rows[0][0] == "Candidate"
     shown = [(name.replace("**", ""), params, int(epochs), float(seconds), float(train),
               float(test)) for name, params, epochs, seconds, train, test in rows[1:]]

@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from docs_pages import DOCS, relative
 
 SCENARIO = ROOT / "scenario"
 sys.path.insert(0, str(SCENARIO))  # scenario/rehearse's package: the one reader of the pages
@@ -302,6 +303,12 @@ def test_exec_command_is_supported(page, command, run):
     elif words[0] == "nano" or words[:2] in (["git", "diff"], ["git", "restore"]):
         files = words[1:] if words[0] == "nano" else words[2:]
         assert files and all(f in step_scripts for f in files), command
+    elif words[0] == "ls":
+        # Shows what the page's runs kept: a --save file or a --logdir's step3 folder.
+        text = read(dict(PAGES)[page])
+        kept = set(re.findall(r"--save (\S+)", text)) | {
+            f"{folder}/step3" for folder in re.findall(r"--logdir (\S+)", text)}
+        assert words[1:] and set(words[1:]) <= kept, f"{command}: the page makes {kept}"
     elif words[0] == "tensorboard":
         check_tensorboard_command(page, words, run)
     elif words[0] == "curl":
@@ -424,7 +431,14 @@ BENCH = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:%|seconds|minutes|s|MB|×))?\**\s*"
                    r"<!--\s*(bench|rehearsal):\s*([\w-]+)\.(\w+?)(?:\.(min|median|max))?\s*-->")
 # What looks like a measured number: a fraction with 2+ decimals, a percentage,
 # a time or an amount of memory.
-MEASURED = re.compile(r"(?<![\w.])(0\.\d{2,}|\d+(?:\.\d+)?\s*(?:%|seconds?\b|minutes?\b|s\b|MB\b|GB\b))")
+# An epoch named by its number ("stopped at epoch 13") comes out of a run too: another
+# machine's sums stop at another epoch.
+MEASURED = re.compile(r"(?<![\w.])(0\.\d{2,}|\d+(?:\.\d+)?\s*(?:%|seconds?\b|minutes?\b|s\b|MB\b|GB\b)"
+                      r"|[Ee]poch \d+(?![\d/]))")
+# A block of real output quoted as a sample: `<!-- output of: step2 -->` on the line
+# before it binds its accuracies to that benchmark target's.
+OUTPUT_OF = re.compile(r"<!--\s*output of:\s*([\w-]+)\s*-->[ \t]*\n[ \t]*```\w*\n(.*?)^[ \t]*```",
+                       re.M | re.S)
 
 
 def numbers(text):
@@ -443,6 +457,15 @@ def close(value, shown):
 def prose(path):
     """A page without its commands and snippets (those are checked as code)."""
     return blank_blocks(read(path), lambda b: b["lang"] == "python" or b["action"])
+
+
+def unbound_prose(path):
+    """prose(path), its sample outputs bound by `<!-- output of: ... -->` left out too."""
+    text = prose(path)
+    for match in OUTPUT_OF.finditer(text):
+        start, end = match.span(2)
+        text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text
 
 
 ALL_PROSE = [(name, prose(path)) for name, path in PAGES]
@@ -621,16 +644,41 @@ def test_measured_numbers_match_the_benchmark():
     check_against_the_benchmark(matches)
 
 
-def test_readme_numbers_match_the_benchmark():
-    matches = [("README.md", m) for m in BENCH.finditer(read(ROOT / "README.md"))]
-    assert len(matches) >= 10, "README's 'What to expect' lost its benchmark numbers"
+def test_readme_and_docs_numbers_match_the_benchmark():
+    """Every tagged number in README.md and docs/, wherever a paragraph has moved."""
+    matches = [(relative(path), m) for path in DOCS for m in BENCH.finditer(read(path))]
+    expected = [m for page, m in matches if page == "docs/benchmark.md"]
+    assert len(expected) >= 10, "docs/benchmark.md's 'What to expect' lost its benchmark numbers"
     check_against_the_benchmark(matches)
 
 
+def test_sample_outputs_are_what_the_benchmark_printed():
+    """A quoted sample output's accuracies are the ones its benchmark target recorded."""
+    report = json.loads(BENCH_RESULTS.read_text())
+    samples = [(path, m) for path in [*DOCS, *dict(PAGES).values()]
+               for m in OUTPUT_OF.finditer(read(path))]
+    assert samples, "README's sample output lost its <!-- output of: ... --> binding"
+    for path, match in samples:
+        target, body = match.groups()
+        recorded = [report["summary"][target][field]["median"]
+                    for field in ("train_accuracy", "test_accuracy")]
+        shown = [float(n) for n in re.findall(r"(?<![\w.])0\.\d{4}(?!\d)", body)]
+        assert shown, f"{relative(path)}: the sample of {target} shows no accuracy"
+        for value in shown:
+            assert any(abs(value - r) <= ACCURACY_TOLERANCE for r in recorded), \
+                f"{relative(path)}: sample of {target} shows {value}, the benchmark {recorded}"
+
+
 def test_no_unchecked_measured_numbers():
+    """What comes out of a run (accuracies, times, memory, epochs) is either tagged with
+    the measurement it quotes or shown with how it is computed: in the pages and in the
+    README, the learner's pages."""
+    # Sizes that no run decides: the machine's memory, the data set's download.
+    not_from_a_run = re.compile(r"\d+ GB (?:machine|VM)|download it \(\d+ MB\)")
     checked = [SOFTMAX, RELU, FLATTEN_VALUES, FLATTEN_SHAPE, ARITHMETIC, SIZES, BENCH,
-               DEFAULT_FLAG, CONV]
-    for name, text in ALL_PROSE:
+               DEFAULT_FLAG, CONV, not_from_a_run]
+    readme = ("README.md", unbound_prose(ROOT / "README.md"))
+    for name, text in [*[(name, unbound_prose(path)) for name, path in PAGES], readme]:
         spans = [m.span() for pattern in checked for m in pattern.finditer(text)]
         for match in MEASURED.finditer(text):
             assert any(start <= match.start() and match.end() <= end for start, end in spans), \

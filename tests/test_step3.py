@@ -136,7 +136,7 @@ def test_help_lists_the_flags(run):
     result = run("step3.py", "--help")
     assert result.returncode == 0
     for flag in ("--epochs", "--seed", "--data-dir", "--target-accuracy", "--patience",
-                 "--save", ".keras"):
+                 "--save", ".keras", "--dense-only"):
         assert flag in result.stdout
 
 
@@ -166,3 +166,49 @@ def test_convolutions_beat_the_dense_model_on_the_real_data(run):
     assert "Training on 54,000 images; 6,000 are held out for validation." in result.stdout
     dense, conv = model_row(result.stdout, "Dense"), model_row(result.stdout, "Convolutional")
     assert conv[3] > dense[3] and conv[3] >= 0.85
+
+
+def test_dense_only_trains_the_dense_model_and_stops(run_confusable, tmp_path):
+    """--dense-only: the callback experiments without the convolutional model; its logs
+    go where a full run with the same settings writes its dense model's logs."""
+    logs = tmp_path / "logs"
+    result = run_confusable("step3.py", "--epochs", 3, "--patience", 1, "--dense-only",
+                            "--logdir", logs)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert out.count("Epoch 1/3") == 1 and "The convolutional model:" not in out
+    dense = model_row(out, "Dense")
+    assert dense[0] == 101_770 and not re.search(r"^Convolutional ", out, re.M)
+    assert "Confusion matrix" not in out and "Saved" not in out
+    assert sorted(p.name for p in (logs / "step3").iterdir()) == ["dense-epochs3-patience1"]
+    saved = json.loads((run_confusable.results / "step3.json").read_text())
+    assert saved["dense_only"] is True and "conv" not in saved
+    assert saved["test_accuracy"] == pytest.approx(dense[3], abs=5e-5)
+
+
+def test_if_missing_trains_only_what_is_missing(run_cached, tmp_path):
+    """--if-missing: the model and the logs of an earlier run are used as they are; a
+    run with other settings does not count, and one of them missing trains again."""
+    model, logs = tmp_path / "fashion.keras", tmp_path / "logs"
+    make = ["step3.py", "--epochs", 1, "--save", model, "--logdir", logs, "--if-missing"]
+    first = run_cached(*make)
+    assert first.returncode == 0, first.stderr
+    assert "The convolutional model:" in first.stdout and model.is_file()
+    made = model.stat().st_mtime_ns
+
+    again = run_cached(*make)
+    assert again.returncode == 0 and again.stderr == ""
+    assert again.stdout == (f"{model} and {logs / 'step3' / 'conv-epochs1'} are already there, "
+                            "from an earlier run: nothing to train.\n(Without --if-missing, "
+                            "step3.py trains again and replaces them.)\n")
+    assert model.stat().st_mtime_ns == made
+
+    # Logs of other settings are not this run's: it trains (the dense model only here).
+    other = run_cached("step3.py", "--epochs", 1, "--patience", 1, "--logdir", logs,
+                       "--dense-only", "--if-missing")
+    assert other.returncode == 0 and "The dense model of step 2:" in other.stdout
+    assert (logs / "step3" / "dense-epochs1-patience1").is_dir()
+
+    alone = run_cached("step3.py", "--if-missing")
+    assert alone.returncode == 2 and "--if-missing needs --save or --logdir" in alone.stderr

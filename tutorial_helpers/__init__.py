@@ -7,7 +7,8 @@ Each step imports what it needs from here in one line; the pieces live by concer
 - data.py:    load_fashion_mnist(): the data offline first, checked, then downloaded.
 - drawing.py: images, rows of images, tables and bars drawn in the terminal.
 - files.py:   save_model() and save_results(), each file written whole or not at all.
-- logs.py:    --logdir, a TensorBoard folder per run, step 3's pictures for TensorBoard.
+- logs.py:    --logdir, a TensorBoard folder per run, step 3's pictures for TensorBoard,
+              and what an earlier run already made (--if-missing).
 - photos.py:  step 4's photos read safely, the saved model loaded and checked, drawing.
 """
 import importlib.util
@@ -32,6 +33,6 @@ from .drawing import (draw_image, draw_images_in_a_row, gap_bar, image_lines,  #
 from .files import results_dir, save_model, save_results  # noqa: E402
 from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
                     non_negative_int, positive_int)
-from .logs import log_test_images, logdir, run_folder  # noqa: E402
+from .logs import already_made, log_test_images, logdir, run_folder  # noqa: E402
 from .photos import (MAX_MEGAPIXELS, draw_side_by_side, load_model,  # noqa: E402
                      probability_bars, read_photo, write_png)

@@ -53,13 +53,14 @@ def check_epochs_improve(click, ctx):
 
 
 def step2_runs(ctx):
-    """(epochs, training acc, test acc) of this page's plain `python step2.py [--epochs N]` clicks."""
+    """(epochs, training acc, test acc) of this page's plain `python step2.py [--epochs N]`
+    clicks (`--logdir`, which changes nothing in the training, allowed)."""
     runs = []
     for c in ctx["page"]:
         words = shlex.split(c["command"]) if c.get("kind") == "exec" else []
         if words[:2] != ["python", "step2.py"] or c["exit"] != 0 or c.get("after_edit"):
             continue
-        if any(w.startswith("--") and not w.startswith("--epochs") for w in words[2:]):
+        if any(w.startswith("--") and not w.startswith(("--epochs", "--logdir")) for w in words[2:]):
             continue
         found = ACCURACIES.search(ctx["out"](c))
         if found:
@@ -170,38 +171,83 @@ def early_stops(out):
     return stops
 
 
+def sections(out):
+    """{"dense"|"convolutional": what step 3 printed while that model trained and after}."""
+    parts = re.split(r"^The (dense|convolutional) model(?: of step 2)?:$", out, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def trainings(out):
+    """{model: [(epoch, val_accuracy, val_loss), ...]} as fit() printed them, per model."""
+    return {name: [(int(e), float(a), float(l)) for e, a, l in re.findall(
+                r"^Epoch (\d+)/\d+\s*\n.*?val_accuracy: (\d\.\d+) - val_loss: (\d+\.\d+)",
+                text, re.M)]
+            for name, text in sections(out).items()}
+
+
+def check_stops_at_target(click, ctx):
+    """StopAtAccuracy stops a model exactly when its validation accuracy first reaches
+    the target, and says so; a model that never reaches it (the dense one) trains on."""
+    out, target = ctx["out"](click), float(flag(click["command"], "--target-accuracy", "0.92"))
+    seen, ok = [], True
+    for name, epochs in trainings(out).items():
+        reached = [e for e, accuracy, _ in epochs if accuracy >= target]
+        said = re.findall(rf"^Epoch (\d+): validation accuracy \S+ reached the target {target}",
+                          sections(out)[name], re.M)
+        ok = ok and bool(epochs) and (
+            [int(e) for e in said] == reached[:1] == [epochs[-1][0]] if reached else not said)
+        seen.append(f"{name}: {len(epochs)} epochs, best validation accuracy "
+                    f"{max((a for _, a, _ in epochs), default=0):.4f}, "
+                    f"stop line {'at epoch ' + said[0] if said else 'none'}")
+    ok = ok and trainings(out).get("dense") is not None
+    return ok, "; ".join(seen)
+
+
 def check_early_stopping_stops(click, ctx):
-    """EarlyStopping stopped the dense model before its last epoch, after `patience`
-    epochs without improvement, and went back to the best epoch's weights."""
+    """EarlyStopping stopped the dense model well before its last epoch (in the first
+    half), `patience` epochs after its best one, and went back to that epoch's weights;
+    the dense model never reached the target, so nothing else stopped it."""
     out = ctx["out"](click)
     stops = early_stops(out)
     patience = int(flag(click["command"], "--patience", "2"))
     dense_part = out.split("The convolutional model:")[0]
     ok = (bool(stops) and "early stopping" in dense_part and "reached the target" not in dense_part
-          and all(total and at < total and at - best == patience for at, total, best in stops))
+          and all(total and at <= total / 2 and at - best == patience
+                  for at, total, best in stops))
     return ok, (f"(stopped at, of, best) {stops}, patience {patience}; the dense model "
                 f"{'did not reach' if 'reached the target' not in dense_part else 'reached'} the target")
 
 
 def check_less_patience_stops_sooner(click, ctx):
     """This click's EarlyStopping stops the dense model sooner than an earlier run on the
-    page with the same --epochs and a larger --patience, and the dense model's test
-    accuracy is lower than that run's (it stopped too soon)."""
-    mine = early_stops(ctx["out"](click))
-    my_test = comparison(ctx["out"](click)).get("Dense", {}).get("test")
+    page with the same --epochs and a larger --patience, with a best validation loss
+    that is no lower (the two runs train alike until the less patient one stops)."""
+    def dense(c):
+        out = ctx["out"](c)
+        losses = [loss for _, _, loss in trainings(out).get("dense", [])]
+        return early_stops(out)[:1], min(losses, default=None)
+    (mine, my_loss) = dense(click)
     epochs, patience = flag(click["command"], "--epochs"), int(flag(click["command"], "--patience", "2"))
     for c in ctx["page"][:-1]:
         if c.get("kind") != "exec" or flag(c["command"], "--epochs") != epochs:
             continue
         if "step3.py" not in c["command"] or int(flag(c["command"], "--patience", "2")) <= patience:
             continue
-        theirs = early_stops(ctx["out"](c))
-        their_test = comparison(ctx["out"](c)).get("Dense", {}).get("test")
-        if mine and theirs and my_test and their_test:
-            return (mine[0][0] < theirs[0][0] and my_test < their_test,
-                    f"dense stopped at {mine[0][0]} against {theirs[0][0]}, test accuracy "
-                    f"{my_test} against {their_test} ({c['command']})")
+        theirs, their_loss = dense(c)
+        if mine and theirs and my_loss is not None and their_loss is not None:
+            return (mine[0][0] < theirs[0][0] and my_loss >= their_loss,
+                    f"dense stopped at {mine[0][0]} against {theirs[0][0]}, best validation "
+                    f"loss {my_loss} against {their_loss} ({c['command']})")
     return False, "needs an EarlyStopping stop here and in an earlier run with more patience"
+
+
+def check_logs_side_by_side(click, ctx):
+    """Step 3's two EarlyStopping experiments left their logs side by side, each in
+    its own folder, with a validation run TensorBoard can draw."""
+    wanted = ["dense-epochs40", "dense-epochs40-patience1"]
+    listing = ctx["probe"]("ls -d logs/step3/*/validation")
+    have = re.findall(r"^logs/step3/([^/\s]+)/validation$", listing, re.M)
+    return all(w in have for w in wanted), f"runs with validation logs: {have}"
 
 
 def check_saved_model(click, ctx):
@@ -255,9 +301,11 @@ CHECKS = {
     "edits-undone": check_edits_undone,
     "gap-opens": check_gap_opens,
     "conv-beats-dense": check_conv_beats_dense,
+    "stops-at-target": check_stops_at_target,
     "early-stopping-stops": check_early_stopping_stops,
     "less-patience-stops-sooner": check_less_patience_stops_sooner,
     "saved-model": check_saved_model,
+    "logs-side-by-side": check_logs_side_by_side,
     "examples-come-back": check_examples_come_back,
     "raw-answer-differs": check_raw_answer_differs,
 }

@@ -37,6 +37,8 @@ def judge(click, expects, ctx):
             ok, detail = check(click, ctx) if check else (False, "no such check")
         promises.append(dict(expect=f"{kind} {argument}" if kind != "regex" else argument,
                              ok=bool(ok), detail=detail))
+        if kind == "check" and check:  # the promise in words, as its docstring gives it
+            promises[-1]["promise"] = " ".join(check.__doc__.split())
     promises.append(dict(expect=f"exit {wants_exit}", ok=click["exit"] == wants_exit,
                          detail=f"exit {click['exit']}"))
     if not stderr_allowed:
@@ -215,14 +217,16 @@ def rehearse(args, root, report):
             code, out, err, seconds = shell.run(item["command"])
             click = dict(kind="exec", command=item["command"], line=item["line"], exit=code,
                          wall_s=round(seconds, 1), full_stdout=out, full_stderr=err,
-                         after_edit=edited)
+                         after_edit=edited, trained=[model for model in ("dense", "convolutional")
+                                                     if f"The {model} model" in out])
             outputs[id(click)] = (out, err)
             ctx["page"].append(click)
             judge(click, item["expects"], ctx)
             entry["clicks"].append(click)
             for p in click["promises"]:
                 if not p["ok"]:
-                    log(f"  FAILED: {p['expect']}: {p['detail']}")
+                    log(f"  FAILED on the {page['name']} page, after {item['command']!r}: "
+                        f"{p.get('promise') or p['expect']} ({p['expect']}). Seen: {p['detail']}")
         if page["verify"]:
             result = subprocess.run(root.command("/bin/bash", f"{INSIDE}/scenario/{page['verify']}"),
                                     capture_output=True, text=True, cwd="/")

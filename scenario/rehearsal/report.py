@@ -42,12 +42,34 @@ def finish(click):
     return click
 
 
+def journey(report):
+    """The learner's waiting: clicked seconds per page and in all (the intro's setup
+    left out), that total over the first `python step2.py` click's seconds (a ratio
+    that holds across machines), and how many clicks trained the convolutional model."""
+    clicks = [(page["page"], c) for page in report["pages"] if page["page"] != "intro"
+              for c in page["clicks"] if c.get("kind") == "exec" and c.get("wall_s") is not None]
+    per_page = {}
+    for name, c in clicks:
+        per_page[name] = round(per_page.get(name, 0) + c["wall_s"], 1)
+    step2 = next((c["wall_s"] for _, c in clicks if c["command"].strip() == "python step2.py"), None)
+    total = round(sum(c["wall_s"] for _, c in clicks), 1)
+    return dict(clicks_s=per_page, total_clicks_s=total, first_step2_s=step2,
+                total_vs_step2=round(total / step2, 1) if step2 else None,
+                conv_trainings=sum("convolutional" in c.get("trained", []) for _, c in clicks))
+
+
 def summary(report):
     """Per page, the numbers that docs may quote: <!-- rehearsal: PAGE.FIELD -->."""
-    numbers = {"intro": {"ready_s": report.get("ready_s")}, "all": {"total_s": report.get("total_s")}}
+    waiting = report.get("journey") or {}
+    numbers = {"intro": {"ready_s": report.get("ready_s")},
+               "all": {"total_s": report.get("total_s"),
+                       "clicks_s": waiting.get("total_clicks_s"),
+                       "clicks_vs_step2": waiting.get("total_vs_step2"),
+                       "conv_trainings": waiting.get("conv_trainings")}}
     for page in report["pages"]:
         if page["page"] != "intro":
-            numbers[page["page"]] = {"wall_s": page.get("wall_s")}
+            numbers[page["page"]] = {"wall_s": page.get("wall_s"),
+                                     "clicks_s": waiting.get("clicks_s", {}).get(page["page"])}
         for click in page["clicks"]:
             if click.get("kind") == "exec" and click.get("wall_s") is not None:
                 numbers[page["page"]].setdefault("longest_click_s", 0)
