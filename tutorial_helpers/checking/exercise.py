@@ -108,9 +108,12 @@ def _done(step, label, g):
         return isinstance(model, keras.Model) and (step != "3" or _has_conv_model(g))
     if label == "compile":
         return isinstance(model, keras.Model) and bool(getattr(model, "compiled", False))
-    if label in ("fit", "train"):
-        return "history" in g
-    return "test_accuracy" in g
+    if label in ("fit", "train"):  # fit() leaves its History on the model, kept or not
+        return "history" in g or bool(getattr(getattr(model, "history", None), "epoch", None))
+    # evaluate(): a test accuracy, under the page's name or another with "acc" in it.
+    return "test_accuracy" in g or any(
+        "acc" in name and "train" not in name and isinstance(value, float)
+        for name, value in g.items())
 
 
 def what_next(g):
