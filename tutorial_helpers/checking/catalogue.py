@@ -44,7 +44,8 @@ MISTAKES = {
             "in it never ends, such as a loop that never stops.",
         "", "Look at that line: a `while` loop needs a condition that becomes false."),
     "name-error": Mistake(
-        "", "Line {line} uses `{name}`, but your file has not defined it by then.\n    {code}",
+        "", "Line {line} uses `{name}`, but your file has not defined it by then."
+            "{suggestion}\n    {code}",
         "", "Blocks run from top to bottom: write each block below its own [label], in "
             "the page's order, and spell the name as the page does."),
     "misspelt": Mistake(

@@ -108,7 +108,11 @@ def error_mistake(step, run, error):
                             "suggestion": f" (did you mean `{close[0]}`?)" if close else ""}
     if error["type"] == "NameError":
         name = error.get("name") or re.search(r"'(\w+)'", message).group(1)
-        return "name-error", {"name": name}
+        known = KERAS_WORDS + ["tf", "x_train", "y_train", "x_test", "y_test", "x_val",
+                               "y_val", "StopAtAccuracy", "test_accuracy", "train_accuracy"]
+        close = difflib.get_close_matches(name, known, n=1)
+        return "name-error", {"name": name,
+                              "suggestion": f" Did you mean `{close[0]}`?" if close else ""}
     if "compile()" in message and not run.first("compile"):
         return "no-compile", {}
     if fit and fit["y"] is None and fit["x"] and fit["x"].get("shape") and not run.first("fitted"):
