@@ -36,6 +36,8 @@ parser.epilog = ("Two models train here, each for at most --epochs epochs: "
                  "you ask: --save keeps the model for step 4, --logdir the logs for "
                  "TensorBoard; a run with other settings never overwrites them.")
 args = parser.parse_args()
+if args.dense_only and args.save:
+    parser.error("--save keeps the convolutional model, which --dense-only does not train")
 if args.if_missing and already_made(parser, args, "dense" if args.dense_only else "conv"):
     sys.exit()  # an earlier run left what this one would make
 
