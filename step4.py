@@ -96,14 +96,15 @@ def prepare(photo, name):
     top, left = (29 - size[0]) // 2, (29 - size[1]) // 2
     canvas = tf.image.pad_to_bounding_box(small, top, left, 28, 28)
 
-    # f. Scale to 0..1, as steps 2 and 3 did with the training images.
-    return canvas[:, :, 0].numpy() / 255.0
+    # That is all: the pixels stay 0..255, as in Fashion-MNIST. The model scales
+    # them to 0..1 itself, with its first layer (Rescaling), as it did in training.
+    return canvas[:, :, 0].numpy()
 
 
 def prepare_raw(photo):
-    """--raw: only what the model's input shape demands: grey, squeezed to 28x28, 0..1."""
+    """--raw: only what the model's input shape demands: grey, squeezed to 28x28."""
     grey = tf.image.rgb_to_grayscale(photo)
-    return tf.image.resize(grey, (28, 28), method="area")[:, :, 0].numpy() / 255.0
+    return tf.image.resize(grey, (28, 28), method="area")[:, :, 0].numpy()
 
 
 # 2. Read each photo and prepare it. read_photo() decodes PNG, JPEG, GIF and BMP
@@ -115,7 +116,8 @@ inputs = [prepare_raw(photo) if args.raw else prepare(photo, path)
           for path, (photo, _) in zip(args.photos, photos)]
 
 # 3. The model that step3.py --save wrote. load_model() calls
-#    tf.keras.models.load_model(FILE) and checks that the model takes 28x28 images.
+#    tf.keras.models.load_model(FILE) and checks that the model takes 28x28 images
+#    (a model trained on pixels already scaled to 0..1 gets a Rescaling layer too).
 model = load_model(args.model)
 
 # 4. Ask the model. predict() takes a batch of images and gives 10 probabilities
@@ -141,7 +143,7 @@ for path, (photo, description), model_input in zip(args.photos, photos, inputs):
                         probability=float(probabilities[best]),
                         top3=[dict(name=CLASS_NAMES[k], probability=float(probabilities[k]))
                               for k in ranked[:3]],
-                        model_input=np.round(model_input * 255).astype(int).tolist()))
+                        model_input=np.round(model_input).astype(int).tolist()))
 
 if args.raw:
     print("\n--raw: the photo was only made grey and squeezed to 28x28. Run the same\n"

@@ -14,6 +14,8 @@ WITHOUT_CALLBACKS = ANSWER.replace("callbacks=[StopAtAccuracy(0.9)]", "callbacks
 CALLBACK = ANSWER[ANSWER.index("class StopAtAccuracy"):ANSWER.index("\n\n# [model]")]
 CONV_LAYERS = ANSWER[ANSWER.index("    tf.keras.layers.Reshape"):ANSWER.index("    tf.keras.layers.Flatten")]
 
+RESHAPE = "    tf.keras.layers.Reshape((28, 28, 1)),"
+RESCALING = "    tf.keras.layers.Rescaling(1 / 255),\n"
 PLANTS = {
     "callback-never-stops": ("self.model.stop_training = True", "self.stop_training = True",
                              "does not stop training"),
@@ -30,6 +32,8 @@ PLANTS = {
     "conv-no-channel": ("    tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey\n",
                         "", "no channel axis"),
     "no-conv": (CONV_LAYERS, "", "no Conv2D layer"),
+    # Section 4's model copied whole: its Rescaling, on pixels the file already scaled.
+    "scaled-twice": (RESHAPE, RESCALING + RESHAPE, "divided by 255 twice, from 0 to 0.0039"),
     "callback-fails/key": ('logs["val_accuracy"] >= self.target', 'logs["val_acc"] >= self.target',
                            "Your callback's on_epoch_end() fails: KeyError: 'val_acc'"),
     # The class gone, and fit() given no callback (a 4th item: the text to plant in).
@@ -66,3 +70,16 @@ def test_the_start_says_what_to_add_and_add_writes_the_answer(run_cached, tmp_pa
         assert check(run_cached, "--file", path, "--add", label).returncode == 0
     assert path.read_text() == ANSWER
     # That it then passes and runs: test_check2's hands-on route test clicks it all.
+
+
+def test_pixels_left_0_to_255_for_a_model_that_scales_them_pass(run_cached, tmp_path):
+    """step3.py's way: the images stay 0..255 and the model's Rescaling layer scales them."""
+    path = tmp_path / "step3.py"
+    text = ANSWER.replace(RESHAPE, RESCALING + RESHAPE)
+    for name in ("x_train", "x_val", "x_test"):
+        text = text.replace(f'{name} = {name}.astype("float32") / 255.0\n', "")
+    assert text.count("/ 255.0") == 0 and text.count("Rescaling") == 1
+    path.write_text(text)
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert "Mistake" not in result.stdout and result.returncode == 0, result.stdout

@@ -102,7 +102,7 @@ def test_low_target_stops_training_and_save_round_trip(run_confusable, tmp_path)
     check = ("import tensorflow as tf, tutorial_helpers as h\n"
              f"_, (x, y) = h.load_fashion_mnist({str(run_confusable.cache)!r})\n"
              f"model = tf.keras.models.load_model({str(path)!r})\n"
-             "print('accuracy', model.evaluate(x / 255.0, y, verbose=0)[1])\n")
+             "print('accuracy', model.evaluate(x, y, verbose=0)[1])\n")
     loaded = subprocess.run([sys.executable, "-c", check], cwd=ROOT, env=run_confusable.env,
                             text=True, capture_output=True, timeout=120)
     assert loaded.returncode == 0, loaded.stderr

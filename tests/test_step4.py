@@ -471,7 +471,11 @@ from tutorial_helpers import load_fashion_mnist
 (_, _), (x_test, y_test) = load_fashion_mnist()
 first = [int(np.flatnonzero(y_test == k)[0]) for k in range(10)]  # of each class
 model = tf.keras.models.load_model(sys.argv[1])
-probabilities = model.predict(x_test[first] / 255.0, verbose=0)
+probabilities = model.predict(x_test[first], verbose=0)  # it scales 0..255 itself
+# The same model as an older step3.py saved it: no Rescaling layer, trained on 0..1.
+assert isinstance(model.layers[0], tf.keras.layers.Rescaling)
+unscaled = tf.keras.Sequential([tf.keras.Input(shape=(28, 28))] + model.layers[1:])
+unscaled.save(sys.argv[3])
 print(json.dumps(dict(first=first, predicted=probabilities.argmax(axis=1).tolist(),
                       images=x_test[first].tolist())))
 """
@@ -482,13 +486,13 @@ def test_example_photos_of_every_class_get_the_models_answer_for_the_original(ru
     """One test image of each class, written as a photo on white, then prepared by
     step 4: the model answers as it does for the original 28x28 image."""
     run.env["FASHION_MNIST_DIR"] = str(real_data_dir())
-    model_path = tmp_path / "fashion.keras"
+    model_path, unscaled_path = tmp_path / "fashion.keras", tmp_path / "unscaled.keras"
     trained = run("step3.py", "--epochs", 2, "--save", model_path, timeout=900)
     assert trained.returncode == 0, trained.stderr
 
     env = dict(run.env, TF_CPP_MIN_LOG_LEVEL="3")
     original = json.loads(subprocess.run(
-        [sys.executable, "-c", PREDICT, str(model_path), str(ROOT)], env=env,
+        [sys.executable, "-c", PREDICT, str(model_path), str(ROOT), str(unscaled_path)], env=env,
         capture_output=True, text=True, timeout=300, check=True).stdout.splitlines()[-1])
     first = original["first"]
 
@@ -505,3 +509,7 @@ def test_example_photos_of_every_class_get_the_models_answer_for_the_original(ru
     for answer, image in zip(answers, original["images"]):
         difference = np.abs(np.array(answer["model_input"]) - np.array(image))
         assert difference.max() <= 20 and difference.mean() < 0.5
+
+    # A model trained on pixels already scaled to 0..1 gets them scaled: same answers.
+    assert_clean_success(step4(run, tmp_path, *photos, "--model", unscaled_path))
+    assert [a["label"] for a in results(run)["photos"]] == original["predicted"]

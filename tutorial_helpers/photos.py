@@ -258,7 +258,8 @@ def _fit(shape, side):
 
 def load_model(path):
     """tf.keras.models.load_model(path), checked: the model must take 28x28 images and
-    give 10 class probabilities. A model made for (28, 28, 1) inputs is accepted too."""
+    give 10 class probabilities. A model made for (28, 28, 1) inputs is accepted too.
+    What comes back takes pixels of 0..255, as step 3's models do."""
     path = Path(path)
     make = f"python step3.py --save {path}"
     if not path.exists():
@@ -285,10 +286,15 @@ def load_model(path):
     if not (isinstance(outputs, tuple) and tuple(outputs[1:]) == (10,)):
         fail(f"Error: {path} gives outputs of shape {outputs}, not the 10 probabilities of "
              f"Fashion-MNIST's classes. Use the model step 3 makes:  {make}")
+    front = [tf.keras.Input(shape=(28, 28))]
+    layers = getattr(model, "layers", [])
+    if not (layers and isinstance(layers[0], tf.keras.layers.Rescaling)):
+        # Trained on pixels scaled to 0..1 beforehand (as in step 2, or by an older
+        # step3.py): it gets the scaling step 3's models have as their first layer.
+        front.append(tf.keras.layers.Rescaling(1 / 255))
     if tuple(inputs[1:]) == (28, 28, 1):
-        model = tf.keras.Sequential([tf.keras.Input(shape=(28, 28)),
-                                     tf.keras.layers.Reshape((28, 28, 1)), model])
-    return model
+        front.append(tf.keras.layers.Reshape((28, 28, 1)))
+    return tf.keras.Sequential(front + [model]) if len(front) > 1 else model
 
 
 # --- writing a photo ---------------------------------------------------------------
@@ -325,7 +331,7 @@ def draw_side_by_side(photo, model_input, captions, width=36):
     captions = [[text if len(text) < width else "..." + text[-(width - 4):] for text in caption]
                 for caption in captions]
     print_columns([image_lines(_thumbnail(photo), compact=True),
-                   image_lines(np.asarray(model_input) * 255.0, compact=True)],
+                   image_lines(np.asarray(model_input), compact=True)],
                   captions, width)
 
 

@@ -47,6 +47,15 @@ def layers(run):
     return [], None
 
 
+def rescaling(run):
+    """What the model's Rescaling layers multiply the pixels by (1 without any)."""
+    factor = 1.0
+    for layer in layers(run)[0]:
+        if layer["class"] == "Rescaling" and layer.get("scale"):
+            factor *= layer["scale"]
+    return factor
+
+
 def block_of(path, line):
     """The label of the block that holds line (the nearest `# [label]` above it)."""
     label = None
@@ -217,8 +226,11 @@ def judge(step, run, path):
         verdict.item, verdict.missing = label, blocks[label]
         return verdict
     x = fit["x"] or {}
-    if x.get("max", 0) > 1.0:
+    scale = rescaling(run)  # a model may normalize the pixels itself, as step3.py's do
+    if x.get("max", 0) * scale > 1.0:
         return fail("data", "not-normalized", low=x["min"], high=x["max"])
+    if step == "3" and scale < 1.0 and 0 < x.get("max", 0) <= 1.0:
+        return fail("model", "scaled-twice", high=x["max"] * scale)
     data = run.first("data") or {}
     if x.get("shape") and data.get("test") != data.get("train") \
             and x["shape"][0] == data.get("test"):
@@ -240,7 +252,7 @@ def judge(step, run, path):
     if tested is not None and data.get("test") not in (tested, None) \
             and tested in (trained, data.get("train")):
         return fail("evaluate", "evaluate-on-train")
-    if ex.get("max", 0) > 1.0:
+    if ex.get("max", 0) * scale > 1.0:
         return fail("evaluate", "test-not-normalized", low=ex["min"], high=ex["max"])
     result = (run.first("evaluated") or {}).get("result")
     if isinstance(result, list) and len(result) >= 2:

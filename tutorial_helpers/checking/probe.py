@@ -63,7 +63,8 @@ def name_of(thing):
 
 
 def layers_of(model):
-    """Each layer: its class, output shape (once built), units, activation, filters."""
+    """Each layer: its class, output shape (once built), units, activation, and a
+    Rescaling layer's scale."""
     described = []
     for layer in getattr(model, "layers", []):
         try:
@@ -71,10 +72,12 @@ def layers_of(model):
         except Exception:
             shape = None
         activation = getattr(layer, "activation", None)
+        scale = getattr(layer, "scale", None) if type(layer).__name__ == "Rescaling" else None
         described.append({
             "class": type(layer).__name__, "output_shape": shape,
             "units": getattr(layer, "units", None),
-            "activation": getattr(activation, "__name__", None) if activation else None})
+            "activation": getattr(activation, "__name__", None) if activation else None,
+            "scale": float(scale) if isinstance(scale, (int, float)) else None})
     inputs = None
     try:
         inputs = [list(t.shape) for t in model.inputs] if model.inputs else None
