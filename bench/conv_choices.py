@@ -3,11 +3,12 @@
 Run:  python bench/conv_choices.py [--json bench/conv_choices.json]
 
 Every candidate trains as step3.py trains its models (seed 42, the same 54,000 /
-6,000 split and normalization, batch 128, Adam with a cosine-decaying learning rate from 0.002,
-steps_per_execution=50), for a fixed number of epochs and without callbacks, so
-that only the architecture (and, for two rows, the recipe) differs. For each one
-it prints and records: parameters, training seconds, final training accuracy and
-test accuracy. The "What we tried" table in docs/step3-design.md comes from one run of it.
+6,000 split, pixels normalized to 0..1, batch 128, Adam with a cosine-decaying
+learning rate from 0.002, steps_per_execution=50), for a fixed number of epochs
+and without callbacks, so that only the architecture (and, for two rows, the
+recipe) differs. For each one it prints and records: parameters, training seconds,
+final training accuracy and test accuracy. The "What we tried" table in
+docs/step3-design.md comes from one run of it.
 """
 import argparse
 import json
@@ -61,7 +62,9 @@ def main():
 
     with quiet_tensorflow():
         import tensorflow as tf
-    # The data as step 3 prepares it: split, then normalized by one TensorFlow graph.
+    # The data as step 3 splits it, normalized here once by one TensorFlow graph
+    # (step3.py normalizes in each model's first layer, Rescaling(1 / 255): the same
+    # 0..1 pixels, but for the last bit of some, and a quarter of the memory).
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
     n_validation = len(x_train) // 10
     x_val, y_val = x_train[-n_validation:], y_train[-n_validation:]

@@ -359,6 +359,20 @@ def fast_start_checks(summary, targets, data_counts):
     return checks
 
 
+def step3_memory_checks(summary, data_counts):
+    """step3[-Ncpu]: its median peak memory, at most PEAK_LIMIT_MB on the full data, so
+    that step 3 and TensorBoard (about 570 MB) fit a 2 GB VM together."""
+    full_data = data_counts == tutorial_helpers.FULL_SIZES
+    checks = {}
+    for name, fields in summary.items():
+        if name == "step3" or name.startswith("step3-"):
+            peak = fields["peak_rss_mb"]["median"] if fields["peak_rss_mb"] else None
+            checks[name] = {"peak_rss_mb": {
+                "value": peak, "target": f"<= {PEAK_LIMIT_MB} MB on the full data",
+                "pass": peak <= PEAK_LIMIT_MB if full_data and peak is not None else None}}
+    return checks
+
+
 def check_speed_checks(summary, targets):
     """check-N[-Ncpu]: its median wall time against step2-1epoch's on the same CPUs,
     and its peak memory against PEAK_LIMIT_MB."""
@@ -393,11 +407,11 @@ def check_speed_lines(checks):
     return "\n".join(lines)
 
 
-def fast_start_lines(checks):
+def fast_start_lines(checks, title="Fast start (medians):"):
     units = {"first_line_s": ("first line", "{:.2f} s"), "wall_s": ("wall time", "{:.2f} s"),
              "peak_rss_mb": ("peak memory", "{:.0f} MB")}
     width = max(map(len, checks))
-    lines = ["Fast start (medians):"]
+    lines = [title]
     for name, fields in checks.items():
         for field, check in fields.items():
             label, form = units[field]
@@ -670,11 +684,13 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
     ratios, checks = compare(summary, data_counts)
     fast_start = fast_start_checks(summary, plans, data_counts)
     check_speed = check_speed_checks(summary, plans)
+    step3_memory = step3_memory_checks(summary, data_counts)
     report.update(load_average_end=list(os.getloadavg()), runs=runs, summary=summary,
                   ratios={"step2_vs_baseline": ratios} if ratios else {},
                   checks={**({"step2_vs_baseline": checks} if checks else {}),
                           **({"fast_start": fast_start} if fast_start else {}),
-                          **({"check_speed": check_speed} if check_speed else {})})
+                          **({"check_speed": check_speed} if check_speed else {}),
+                          **({"step3_memory": step3_memory} if step3_memory else {})})
 
     print()
     print(f"{args.repeat} run(s) of each target, interleaved; min / median / max "
@@ -689,6 +705,9 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
     if check_speed:
         print()
         print(check_speed_lines(check_speed))
+    if step3_memory:
+        print()
+        print(fast_start_lines(step3_memory, "Step 3's memory (medians):"))
     failed = {name: sum(run["exit_code"] != 0 for run in runs[name]) for name in targets}
     failed = {name: count for name, count in failed.items() if count}
     if args.json:

@@ -255,3 +255,20 @@ def test_check_targets_time_a_check_against_one_epoch_of_step2(run, tmp_path):
     speed = report["checks"]["check_speed"]["check-2"]
     assert is_number(speed["wall_s"]["value"]) and speed["wall_s"]["pass"] in (True, False)
     assert is_number(speed["peak_rss_mb"]["value"]) and speed["peak_rss_mb"]["pass"] is True
+
+
+def test_step3_memory_is_checked_against_1gb(run, tmp_path):
+    """Step 3's peak is checked on the full data only; the recorded run passes it."""
+    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    report_path = tmp_path / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path, "--only", "step3")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Step 3's memory (medians):" in result.stdout
+    memory = json.loads(report_path.read_text())["checks"]["step3_memory"]
+    assert list(memory) == ["step3"]
+    peak = memory["step3"]["peak_rss_mb"]
+    assert is_number(peak["value"]) and peak["pass"] is None  # not the full data
+    recorded = json.loads((ROOT / "bench" / "results.json").read_text())
+    for name in ("step3", "step3-1cpu"):
+        check = recorded["checks"]["step3_memory"][name]["peak_rss_mb"]
+        assert check["pass"] is True and check["value"] <= 1000, (name, check)
