@@ -316,11 +316,8 @@ def compare(summary, data_counts):
         value = ratios[field]
         checks[field] = {"value": value, "target": f"<= {limit}",
                          "pass": None if value is None else value <= limit}
-    full_data = data_counts == tutorial_helpers.FULL_SIZES
-    peak = step2["peak_rss_mb"]["median"] if step2["peak_rss_mb"] else None
-    checks["peak_rss_mb_absolute"] = {
-        "value": peak, "target": f"<= {PEAK_LIMIT_MB} MB on the full data",
-        "pass": peak <= PEAK_LIMIT_MB if full_data and peak is not None else None}
+    checks["peak_rss_mb_absolute"] = full_data_check(step2["peak_rss_mb"], PEAK_LIMIT_MB, "MB",
+                                                     data_counts)
     a, b = step2["test_accuracy"], baseline["test_accuracy"]
     if a and b:
         spread = max(b["max"] - b["min"], a["max"] - a["min"])
@@ -337,15 +334,17 @@ def compare(summary, data_counts):
     return ratios, checks
 
 
+def full_data_check(stats, limit, unit, data_counts):
+    """A median against its limit, judged only on the full data set."""
+    value = stats["median"] if stats else None
+    full_data = data_counts == tutorial_helpers.FULL_SIZES
+    return {"value": value, "target": f"<= {limit} {unit} on the full data",
+            "pass": value <= limit if full_data and value is not None else None}
+
+
 def fast_start_checks(summary, targets, data_counts):
     """The fast start's targets, per target (see FIRST_LINE_LIMIT_S and below)."""
-    full_data = data_counts == tutorial_helpers.FULL_SIZES
-
-    def check(stats, limit, unit):
-        value = stats["median"] if stats else None
-        return {"value": value, "target": f"<= {limit} {unit} on the full data",
-                "pass": value <= limit if full_data and value is not None else None}
-
+    check = functools.partial(full_data_check, data_counts=data_counts)
     checks = {}
     for name, target in targets.items():
         program, fields = target["program"], summary[name]
@@ -362,15 +361,9 @@ def fast_start_checks(summary, targets, data_counts):
 def step3_memory_checks(summary, data_counts):
     """step3[-Ncpu]: its median peak memory, at most PEAK_LIMIT_MB on the full data, so
     that step 3 and TensorBoard (about 570 MB) fit a 2 GB VM together."""
-    full_data = data_counts == tutorial_helpers.FULL_SIZES
-    checks = {}
-    for name, fields in summary.items():
-        if name == "step3" or name.startswith("step3-"):
-            peak = fields["peak_rss_mb"]["median"] if fields["peak_rss_mb"] else None
-            checks[name] = {"peak_rss_mb": {
-                "value": peak, "target": f"<= {PEAK_LIMIT_MB} MB on the full data",
-                "pass": peak <= PEAK_LIMIT_MB if full_data and peak is not None else None}}
-    return checks
+    return {name: {"peak_rss_mb": full_data_check(fields["peak_rss_mb"], PEAK_LIMIT_MB, "MB",
+                                                  data_counts)}
+            for name, fields in summary.items() if name == "step3" or name.startswith("step3-")}
 
 
 def check_speed_checks(summary, targets):
@@ -394,20 +387,8 @@ def check_speed_checks(summary, targets):
     return checks
 
 
-def check_speed_lines(checks):
-    width = max(map(len, checks))
-    lines = ["check.py (medians):"]
-    for name, fields in checks.items():
-        for field, check in fields.items():
-            label, form = {"wall_s": ("wall time", "{:.2f} s"),
-                           "peak_rss_mb": ("peak memory", "{:.0f} MB")}[field]
-            value = "-" if check["value"] is None else form.format(check["value"])
-            lines.append(f"  {name:<{width}}  {label:<11} {value:>8}   {verdict(check):<4}  "
-                         f"target {check['target']}")
-    return "\n".join(lines)
-
-
-def fast_start_lines(checks, title="Fast start (medians):"):
+def limit_lines(title, checks):
+    """The lines of one table of limits: target, field, median, PASS/MISS/n/a, limit."""
     units = {"first_line_s": ("first line", "{:.2f} s"), "wall_s": ("wall time", "{:.2f} s"),
              "peak_rss_mb": ("peak memory", "{:.0f} MB")}
     width = max(map(len, checks))
@@ -701,13 +682,13 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
         print(ratio_lines(ratios, checks))
     if fast_start:
         print()
-        print(fast_start_lines(fast_start))
+        print(limit_lines("Fast start (medians):", fast_start))
     if check_speed:
         print()
-        print(check_speed_lines(check_speed))
+        print(limit_lines("check.py (medians):", check_speed))
     if step3_memory:
         print()
-        print(fast_start_lines(step3_memory, "Step 3's memory (medians):"))
+        print(limit_lines("Step 3's memory (medians):", step3_memory))
     failed = {name: sum(run["exit_code"] != 0 for run in runs[name]) for name in targets}
     failed = {name: count for name, count in failed.items() if count}
     if args.json:
