@@ -43,6 +43,15 @@ def bench(run, *args):
     return run("bench/run.py", "--repeat", 1, "--no-warmup", *args, timeout=240)
 
 
+def bench_only(run, tmp_path, targets):
+    """bench/run.py --only TARGETS on small generated data: its stdout and its report."""
+    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
+    report_path = tmp_path / "bench.json"
+    result = bench(run, "--data-dir", data, "--json", report_path, "--only", targets)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout, json.loads(report_path.read_text())
+
+
 def test_table_and_json_have_every_field(run, tmp_path):
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     run.env["TEST_SYSTEM_DATA_DIR"] = str(data)  # the Debian package's folder, here
@@ -229,12 +238,8 @@ def test_what_we_tried_is_the_recorded_comparison():
 
 
 def test_step4_is_timed_on_a_model_and_photo_made_first(run, tmp_path):
-    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
-    report_path = tmp_path / "bench.json"
-    result = bench(run, "--data-dir", data, "--json", report_path, "--only", "step4")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Preparing step 4: step3.py --save, then step4.py --example 0" in result.stdout
-    report = json.loads(report_path.read_text())
+    stdout, report = bench_only(run, tmp_path, "step4")
+    assert "Preparing step 4: step3.py --save, then step4.py --example 0" in stdout
     assert report["targets"] == ["step4"] and report["notes"] == []
     run_ = report["runs"]["step4"][0]
     assert run_["exit_code"] == 0 and run_["stderr_lines"] == 0
@@ -244,13 +249,8 @@ def test_step4_is_timed_on_a_model_and_photo_made_first(run, tmp_path):
 
 
 def test_check_targets_time_a_check_against_one_epoch_of_step2(run, tmp_path):
-    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
-    report_path = tmp_path / "bench.json"
-    result = bench(run, "--data-dir", data, "--json", report_path,
-                   "--only", "step2-1epoch,check-2")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "check.py (medians):" in result.stdout
-    report = json.loads(report_path.read_text())
+    stdout, report = bench_only(run, tmp_path, "step2-1epoch,check-2")
+    assert "check.py (medians):" in stdout
     assert report["summary"]["step2-1epoch"]["test_accuracy"] is not None  # step2.json read
     speed = report["checks"]["check_speed"]["check-2"]
     assert is_number(speed["wall_s"]["value"]) and speed["wall_s"]["pass"] in (True, False)
@@ -259,12 +259,9 @@ def test_check_targets_time_a_check_against_one_epoch_of_step2(run, tmp_path):
 
 def test_step3_memory_is_checked_against_1gb(run, tmp_path):
     """Step 3's peak is checked on the full data only; the recorded run passes it."""
-    data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
-    report_path = tmp_path / "bench.json"
-    result = bench(run, "--data-dir", data, "--json", report_path, "--only", "step3")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Step 3's memory (medians):" in result.stdout
-    memory = json.loads(report_path.read_text())["checks"]["step3_memory"]
+    stdout, report = bench_only(run, tmp_path, "step3")
+    assert "Step 3's memory (medians):" in stdout
+    memory = report["checks"]["step3_memory"]
     assert list(memory) == ["step3"]
     peak = memory["step3"]["peak_rss_mb"]
     assert is_number(peak["value"]) and peak["pass"] is None  # not the full data
