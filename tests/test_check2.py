@@ -32,9 +32,30 @@ PLANTS = {
     "input-784": ("tf.keras.Input(shape=(28, 28))", "tf.keras.Input(shape=(784,))",
                   "a row of 784 numbers"),
     "not-softmax": ('Dense(10, activation="softmax")', "Dense(10)",
-                    "activation is linear, not softmax"),
+                    "activation is none (its scores stay raw: logits), not softmax"),
+    "not-softmax/sigmoid": ('Dense(10, activation="softmax")', "Dense(10, activation=tf.nn.sigmoid)",
+                            "activation is sigmoid, not softmax"),
+    "no-hidden-layer": ('    tf.keras.layers.Dense(128, activation="relu"),    # 128 neurons learn features\n',
+                        "", "no hidden layer"),
     "no-relu": ('Dense(128, activation="relu")', "Dense(128)", "no activation"),
-    "wrong-epochs": ("epochs=5", "epochs=50", "trains for 50 epochs; the page asks for 5"),
+    "sparse-loss-one-hot": ("model.fit(x_train, y_train,",
+                            "model.fit(x_train, tf.keras.utils.to_categorical(y_train),",
+                            "fit() gets each label as a row of ten numbers"),
+    "misspelt/loss": ('"sparse_categorical_crossentropy"', '"sparese_categorical_crossentropy"',
+                      "asks for `sparese_categorical_crossentropy`, which does not exist (did "
+                      "you mean `sparse_categorical_crossentropy`?)"),
+    "misspelt-keyword": ("epochs=5)", "epoch=5)", "a keyword argument `epoch` that it does "
+                                                  "not have (did you mean `epochs=`?)"),
+    "tf1-name": ("optimizer=tf.keras.optimizers.Adam()", "optimizer=tf.train.AdamOptimizer()",
+                 "write tf.keras.optimizers.Adam()"),
+    "labels-changed": ("history = model.fit(", "y_train = y_train / 255\nhistory = model.fit(",
+                       "labels from 0 to 0.0352941, fractions: not the ten class numbers"),
+    "no-images": ("model.fit(x_train, y_train,", "model.fit(x_train[60000:], y_train[60000:],",
+                  "fit() gets 0 images"),
+    "nan-pixels": ("history = model.fit(", "x_train[0, 0, 0] = float(\"nan\")\n"
+                   "history = model.fit(", "pixels that are NaN"),
+    "learned-nothing": ("model.fit(x_train, y_train,", "model.fit(x_train, y_train[::-1],",
+                        "what guessing one of ten classes gets"),
     "no-evaluate": (EVALUATE_BLOCK, 'print(history.history["accuracy"][-1])',
                     "never calls evaluate()"),
     "not-normalized": ('x_train = x_train.astype("float32") / 255.0',
@@ -55,12 +76,15 @@ PLANTS = {
     "no-labels": ("model.fit(x_train, y_train, epochs=5)", "model.fit(x_train, epochs=5)",
                   "not their labels"),
     # id/variant: a second slip with the same mistake.
-    "wrong-epochs/none": ("model.fit(x_train, y_train, epochs=5)", "model.fit(x_train, y_train)",
-                          "fit() trains for 1 epoch (fit()'s default, when epochs= is not given)"),
     "misspelt": ("tf.keras.layers.Flatten()", "tf.keras.layers.Flaten()",
                  "asks for `Flaten`, which does not exist (did you mean `Flatten`?)"),
     # Any other error, or an early stop, is said plainly, with its line.
     "error": ("# [model]", "scale = 1 / 0\n# [model]", "stopped your file with ZeroDivisionError"),
+    "import-error": ("    import tensorflow as tf\n", "    import tensorflw as tf\n",
+                     "imports `tensorflw`, which Python cannot find (did you mean `tensorflow`?)"),
+    "numpy-error": ('x_train = x_train.astype("float32") / 255.0',
+                    'x_train = x_train.reshape((50000, 784)).astype("float32") / 255.0',
+                    "NumPy's ValueError: cannot reshape array"),
     "stopped": ("# [model]", 'raise SystemExit("no model today")\n# [model]',
                 "Your file stopped before its end:\n    no model today"),
 }
@@ -114,6 +138,61 @@ def test_each_mistake_gets_its_message(name, planted):
     assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
     assert re.sub(r"\s+", " ", words) in re.sub(r"\s+", " ", result.stdout)
     assert "Hint: " in result.stdout
+    assert result.returncode == 1
+    assert_true_marks("2", mistake, result.stdout)
+
+
+def assert_true_marks(step, mistake, out):
+    """One ✗, on the item the mistake spoils (or the block its line is in); that item
+    never ticked; every item listed once; no note saying the check passes."""
+    from tutorial_helpers.checking.catalogue import ITEMS, MISTAKES, item_in
+    names = dict(ITEMS[step])
+    marks = re.findall(r"^  ([✓✗·]) (.+?)(?:   \(.*\))?$", out, re.M)
+    assert [mark for mark, _ in marks].count("✗") == 1, out
+    assert sorted(name for _, name in marks if name in names.values()) == sorted(
+        names.values()) or any(name.startswith("your file") for _, name in marks), out
+    item = item_in(step, MISTAKES[mistake].item)
+    if item:
+        assert ("✗", names[item]) in marks, out
+    ticked = [name for mark, name in marks if mark == "✓"]
+    crossed = next(name for mark, name in marks if mark == "✗")
+    assert crossed not in ticked
+    # The ticks come first, in the judge's order, then the cross, then the rest.
+    assert [mark for mark, _ in marks][:len(ticked) + 1] == ["✓"] * len(ticked) + ["✗"]
+    assert "the check passes" not in out
+
+
+@pytest.mark.parametrize("fit, note", [
+    ("model.fit(x_train, y_train, epochs=10)", "Note: your fit() trains for 10 epochs; the "
+     "page uses 5. That is fine, and the check passes: on all the data each epoch takes "
+     "about as long as the first, so 10 take about 2 times as long as 5"),
+    ("model.fit(x_train, y_train)", "Note: your fit() trains for 1 epoch (fit()'s default, "
+     "when epochs= is not given); the page uses 5. That is fine, and the check passes: "
+     "fewer epochs take less time, and the model learns less.")])
+def test_other_epochs_than_the_page_pass_with_a_note(fit, note, run_cached, tmp_path):
+    path = plant(tmp_path, "epochs", "model.fit(x_train, y_train, epochs=5)", fit)
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert result.returncode == 0 and "All done" in result.stdout, result.stdout
+    assert note in re.sub(r"\s+", " ", result.stdout)
+    assert "Mistake" not in result.stdout and "✗" not in result.stdout
+
+
+def test_an_error_in_a_file_without_the_pages_labels_names_its_line(run_cached, tmp_path):
+    """A file written from scratch: the error is filed under its line, not under an item,
+    and only what was checked before it is ticked."""
+    path = tmp_path / "mine.py"
+    path.write_text(PLAIN.replace("model.evaluate(", "model.evalute("))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1)
+                if "evalute" in text)
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert f"  ✗ your file, line {line}\n" in result.stdout, result.stdout
+    assert "Mistake [misspelt]: " in result.stdout and "(did you mean `evaluate`?)" \
+        in result.stdout
+    assert "  ✓ fit(): training on the training images" in result.stdout
+    assert "  · evaluate() on the test images: an accuracy above chance   (not checked yet)" \
+        in result.stdout
     assert result.returncode == 1
 
 

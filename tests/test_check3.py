@@ -6,7 +6,7 @@ check.py must name it, with exit code 1 and no traceback.
 import pytest
 
 from conftest import ROOT
-from test_check2 import assert_clean, checked_in_pairs
+from test_check2 import assert_clean, assert_true_marks, checked_in_pairs
 
 ANSWER = (ROOT / "exercises" / "answers" / "step3.py").read_text()
 START = (ROOT / "exercises" / "step3.py").read_text()
@@ -58,6 +58,7 @@ def test_each_mistake_gets_its_message(name, planted):
     assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
     assert words in result.stdout
     assert result.returncode == 1
+    assert_true_marks("3", mistake, result.stdout)
 
 
 def test_the_start_says_what_to_add_and_add_writes_the_answer(run_cached, tmp_path):

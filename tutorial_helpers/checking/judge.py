@@ -1,25 +1,61 @@
-"""From one run's notes to a verdict: the first mistake, if any, and what is missing.
+"""From one run's notes to a verdict: which items hold, the first mistake, what is missing.
 
-judge(step, run, path) returns a Verdict: `mistake` (an id of catalogue.MISTAKES and
-the values its message needs) or `missing` (the first block not written yet), and
-the item each applies to. It judges what the file did, never how it is spelled.
+judge(step, run, path) returns a Verdict. The items of catalogue.ITEMS are checked
+in their order, each on what the file did (never on how it is spelled): an item
+holds, fails with a mistake (an id of catalogue.MISTAKES and the values its message
+needs), or could not be checked because the run never got that far. `passed` lists
+the items that were checked and hold, and only those; an error the file raised is
+reported at the item its line belongs to (or at "your file, line N" in a file
+without the page's `# [label]` lines), once the items before it have been checked.
 """
+import ast
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import MISTAKES
+from .catalogue import EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, item_in
 from .exercise import BLOCKS, marker
 
 # The Keras names the pages use: a misspelt one gets the nearest as a suggestion.
 KERAS_WORDS = ["Sequential", "Input", "Flatten", "Dense", "Reshape", "Conv2D", "MaxPooling2D",
                "Dropout", "layers", "optimizers", "Adam", "callbacks", "Callback", "keras",
                "compile", "fit", "evaluate", "predict", "stop_training", "history", "astype",
-               "EarlyStopping", "utils", "set_random_seed", "model"]
+               "EarlyStopping", "utils", "set_random_seed", "model", "Softmax", "Rescaling",
+               "to_categorical", "losses", "metrics", "datasets", "fashion_mnist", "load_data",
+               "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "SGD", "RMSprop"]
+LOSSES = ["sparse_categorical_crossentropy", "categorical_crossentropy",
+          "binary_crossentropy", "mean_squared_error", "mse"]
+# What fit(), compile(), evaluate() and the layers take: for a misspelt keyword.
+KEYWORDS = ["x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+            "validation_data", "shuffle", "class_weight", "sample_weight", "initial_epoch",
+            "steps_per_epoch", "validation_steps", "optimizer", "loss", "metrics",
+            "loss_weights", "weighted_metrics", "run_eagerly", "steps_per_execution",
+            "jit_compile", "return_dict", "steps", "units", "activation", "use_bias",
+            "input_shape", "shape", "filters", "kernel_size", "strides", "padding",
+            "pool_size", "rate", "name", "learning_rate", "from_logits", "monitor",
+            "patience", "restore_best_weights", "target_shape"]
+# TensorFlow 1 names, and what TensorFlow 2 has instead.
+TF1 = {"AdamOptimizer": "tf.keras.optimizers.Adam()",
+       "GradientDescentOptimizer": "tf.keras.optimizers.SGD()",
+       "RMSPropOptimizer": "tf.keras.optimizers.RMSprop()",
+       "MomentumOptimizer": "tf.keras.optimizers.SGD(momentum=0.9)",
+       "AdagradOptimizer": "tf.keras.optimizers.Adagrad()",
+       "placeholder": "tf.keras.Input(shape=(28, 28))",
+       "Session": "nothing: TensorFlow 2 runs each line at once, with no Session",
+       "InteractiveSession": "nothing: TensorFlow 2 runs each line at once, with no Session",
+       "global_variables_initializer": "nothing: Keras sets up the weights itself",
+       "contrib": "the tf.keras form of what you used from tf.contrib",
+       "to_float": "tf.cast(x, tf.float32)", "log_softmax_v1": "tf.nn.log_softmax"}
+MODULES = ["tensorflow", "keras", "numpy", "tutorial_helpers", "matplotlib", "tensorboard"]
 PAGE_EPOCHS = 5  # what step 2's page asks fit() for
-# Below this test accuracy on the check's slice, a model has learned next to nothing.
-LEARNED = 0.5
+# At or below this test accuracy a model has learned next to nothing: guessing one of
+# ten classes gets 0.10, and one epoch on the check's images gets well above 0.5.
+CHANCE = 0.2
+# The layers that compute an activation on what the layer before them gives.
+ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "PReLU", "ELU"}
+WEIGHTS = {"Dense", "Conv2D", "Conv1D", "Conv3D"}
 
 
 @dataclass
@@ -28,12 +64,29 @@ class Verdict:
     mistake: str = None        # catalogue id
     values: dict = field(default_factory=dict)
     missing: object = None     # a Block not written yet
-    accuracy: float = None     # the test accuracy reached on the slice
+    accuracy: float = None     # the test accuracy reached on the check's images
     raw: str = ""              # TensorFlow's own error, for --verbose
+    passed: list = field(default_factory=list)  # the items checked and holding, in order
+    notes: list = field(default_factory=list)   # what differs from the page but is fine
+    where: str = None          # "your file, line N" for an error outside the page's blocks
 
     @property
     def ok(self):
         return self.mistake is None and self.missing is None
+
+
+class Unchecked(Exception):
+    """An item's evidence is not in the run: the file never got that far."""
+
+
+class Failed(Exception):
+    def __init__(self, mistake, **values):
+        super().__init__(mistake)
+        self.mistake, self.values = mistake, values
+
+
+class Missing(Exception):
+    """The item's block is not written (or never ran): say what to add."""
 
 
 def layers(run):
@@ -56,6 +109,20 @@ def rescaling(run):
     return factor
 
 
+def activations(found):
+    """[(Dense layer, what its output computes)], the activation layers after it included:
+    Dense(10) then Softmax() computes softmax."""
+    result = []
+    for layer in found:
+        if layer["class"] == "Dense":
+            result.append([layer, layer.get("computes") or "other"])
+        elif layer["class"] in ACTIVATION_LAYERS and result and result[-1][1] == "linear":
+            result[-1][1] = layer.get("computes") or "other"
+        elif layer["class"] in WEIGHTS:
+            result.append([layer, "weights"])  # a Conv layer: not a Dense to judge
+    return [(layer, kind) for layer, kind in result if kind != "weights"]
+
+
 def block_of(path, line):
     """The label of the block that holds line (the nearest `# [label]` above it)."""
     label = None
@@ -64,6 +131,10 @@ def block_of(path, line):
             break
         label = marker(text) or label
     return label
+
+
+def has_markers(path):
+    return any(marker(text) for text in Path(path).read_text(errors="replace").splitlines())
 
 
 def unwritten(path):
@@ -79,62 +150,79 @@ def unwritten(path):
     return empty
 
 
-def model_mistake(step, run):
+def own_names(path):
+    """Every name the learner's file defines: for a misspelt name, the nearest of them."""
+    try:
+        tree = ast.parse(Path(path).read_text(errors="replace"))
+    except SyntaxError:
+        return []
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return sorted(names)
+
+
+def nearest(word, words, before=" (did you mean `", after="`?)"):
+    close = difflib.get_close_matches(word, words, n=1)
+    return f"{before}{close[0]}{after}" if close else ""
+
+
+def number_of(shape):
+    return (shape or [None])[0]
+
+
+# --- each item's check: returns when it holds, raises Failed, Unchecked or Missing -----
+
+def check_model(step, run, path):
     found, inputs = layers(run)
-    dense = [layer for layer in found if layer["class"] == "Dense"]
-    compiled = run.first("compile") or {}
-    data = run.first("fit") or {}
-    image_rank = len((data.get("x") or {}).get("shape") or [0, 28, 28])
+    if not found:
+        raise Unchecked
+    fit = run.first("fit") or {}
+    image_rank = len((fit.get("x") or {}).get("shape") or [0, 28, 28])
     if inputs and len(inputs[0]) == 2 and image_rank == 3:
-        return "input-784", {}
-    if step == "3" and any(layer["class"] == "Conv2D" for layer in found) and inputs \
-            and len(inputs[0]) == 3 and not any(layer["class"] == "Reshape"
-                                                for layer in found):
-        return "conv-no-channel", {}
-    if found and found[-1]["output_shape"] and len(found[-1]["output_shape"]) > 2:
+        raise Failed("input-784")
+    convolutional = any(layer["class"] == "Conv2D" for layer in found)
+    if step == "3" and convolutional and inputs and len(inputs[0]) == 3 \
+            and not any(layer["class"] == "Reshape" for layer in found):
+        raise Failed("conv-no-channel")
+    if found[-1]["output_shape"] and len(found[-1]["output_shape"]) > 2:
         shape = tuple("batch" if n is None else n for n in found[-1]["output_shape"])
-        return "no-flatten", {"shape": "(" + ", ".join(map(str, shape)) + ")"}
-    if dense and dense[-1]["units"] != 10:
-        return "wrong-units", {"units": dense[-1]["units"]}
-    if dense and dense[-1]["activation"] != "softmax" and not compiled.get("from_logits"):
-        return "not-softmax", {"activation": dense[-1]["activation"]}
-    if any(layer["activation"] == "linear" for layer in dense[:-1]):
-        return "no-relu", {}
-    if step == "3" and found and not any(layer["class"] == "Conv2D" for layer in found):
-        return "no-conv", {}
-    return None
+        raise Failed("no-flatten", shape="(" + ", ".join(map(str, shape)) + ")")
+    dense = activations(found)
+    if dense and dense[-1][0]["units"] != 10:
+        raise Failed("wrong-units", units=dense[-1][0]["units"])
+    compiled = run.first("compile") or {}
+    last = dense[-1][1] if dense else None
+    if dense and last != "softmax" and not (last == "linear" and compiled.get("from_logits")):
+        activation = dense[-1][0]["activation"] if last == "other" else \
+            "none (its scores stay raw: logits)" if last == "linear" else last
+        raise Failed("not-softmax", activation=activation)
+    if step == "2" and len(dense) == 1:
+        raise Failed("no-hidden-layer")
+    if any(kind == "linear" for _, kind in dense[:-1]):
+        raise Failed("no-relu")
+    if step == "3" and not convolutional:
+        raise Failed("no-conv")
+    if step == "3" and rescaling(run) < 1.0:
+        x = fit.get("x") or {}
+        if 0 < x.get("max", 0) <= 1.0:
+            raise Failed("scaled-twice", high=x["max"] * rescaling(run))
 
 
-def error_mistake(step, run, error):
-    """A catalogue id for an error the learner's file raised, or the generic one."""
-    message, fit = error["message"], run.first("fit")
-    if "min_ndim=4, found ndim=3" in message:  # Conv2D given images without a channel
-        return "conv-no-channel", {}
-    misspelt = re.search(r"has no attribute '(\w+)'", message)
-    if error["type"] == "AttributeError" and misspelt:
-        close = difflib.get_close_matches(misspelt.group(1), KERAS_WORDS, n=1)
-        return "misspelt", {"name": misspelt.group(1),
-                            "suggestion": f" (did you mean `{close[0]}`?)" if close else ""}
-    if error["type"] == "NameError":
-        name = error.get("name") or re.search(r"'(\w+)'", message).group(1)
-        known = KERAS_WORDS + ["tf", "x_train", "y_train", "x_test", "y_test", "x_val",
-                               "y_val", "StopAtAccuracy", "test_accuracy", "train_accuracy"]
-        close = difflib.get_close_matches(name, known, n=1)
-        return "name-error", {"name": name,
-                              "suggestion": f" Did you mean `{close[0]}`?" if close else ""}
-    if "compile()" in message and not run.first("compile"):
-        return "no-compile", {}
-    if fit and fit["y"] is None and fit["x"] and fit["x"].get("shape") and not run.first("fitted"):
-        return "no-labels", {}
-    compiled = run.first("compile")
-    if "cannot unpack non-iterable" in message and compiled and not has_accuracy(compiled):
-        return "no-accuracy", {}
-    if step == "3":
-        callback = callback_mistake(run)
-        if callback:
-            return callback
-    first_line = message.strip().splitlines()[0] if message.strip() else error["type"]
-    return "error", {"type": error["type"], "reason": first_line[:300]}
+def label_form(run):
+    """'one-hot', 'numbers' or None: how fit() gets the labels (as loaded, before fit)."""
+    fit = run.first("fit")
+    if fit is None:
+        return "numbers" if run.first("data") else None
+    y = fit.get("y") or {}
+    if y.get("one_hot"):
+        return "one-hot"
+    return "numbers" if y.get("integral") else None
 
 
 def has_accuracy(compiled):
@@ -142,37 +230,206 @@ def has_accuracy(compiled):
     return any("acc" in str(m) for m in (metrics if isinstance(metrics, list) else [metrics]))
 
 
-def callback_mistake(run):
-    """Step 3: the learner's callback, tried on made-up epochs and seen in fit()."""
+def check_compile(step, run, path):
+    compiled = run.first("compile")
+    if compiled is None:
+        if run.first("fit"):
+            raise Failed("no-compile")
+        raise Unchecked
+    loss = str(compiled.get("loss"))
+    if compiled.get("loss_known") is False:
+        raise Failed("misspelt", name=loss, suggestion=nearest(loss, LOSSES),
+                     line=compiled.get("line"), code=(compiled.get("code") or "").strip())
+    form = label_form(run)
+    categorical = "categorical_crossentropy" in loss
+    if categorical and "sparse" not in loss and form == "numbers":
+        raise Failed("categorical-loss")
+    if categorical and "sparse" in loss and form == "one-hot":
+        raise Failed("sparse-loss-one-hot")
+    if not has_accuracy(compiled):
+        raise Failed("no-accuracy")
+
+
+def check_data(step, run, path):
     fit = run.first("fit")
-    end = run.last("end") or run.last("error") or run.last("exit") or {}
-    own_classes = end.get("callback_classes") or []
     if fit is None:
-        return None
+        raise Unchecked
+    x, y = fit["x"] or {}, fit["y"]
+    if x.get("shape") and x["shape"][0] == 0:
+        raise Failed("no-images", count=0)
+    if x.get("nan"):
+        raise Failed("nan-pixels")
+    if y is None and x.get("shape"):
+        raise Failed("no-labels")
+    y = y or {}
+    if "min" in y and not y.get("one_hot") and not (
+            y.get("integral") and y["min"] >= 0 and y["max"] <= 9):
+        raise Failed("labels-changed", low=y["min"], high=y["max"],
+                     fraction="" if y.get("integral") else ", fractions")
+    if x.get("max", 0) * rescaling(run) > 1.0:
+        raise Failed("not-normalized", low=x["min"], high=x["max"])
+
+
+def check_fit(step, run, path, verdict):
+    fit = run.first("fit")
+    if fit is None:
+        raise Unchecked
+    data = run.first("data") or {}
+    trained = number_of((fit["x"] or {}).get("shape"))
+    if trained is not None and data.get("test") != data.get("train") \
+            and trained == data.get("test"):
+        raise Failed("fit-on-test")
+    epochs = fit["epochs"]
+    if step == "2" and isinstance(epochs, int) and epochs != PAGE_EPOCHS:
+        cost = MORE_EPOCHS.format(epochs=epochs, ratio=epochs / PAGE_EPOCHS) \
+            if epochs > PAGE_EPOCHS else FEWER_EPOCHS
+        verdict.notes.append(EPOCHS_NOTE.format(
+            epochs=epochs, s="" if epochs == 1 else "s", cost=cost,
+            default="" if fit.get("epochs_given")
+            else " (fit()'s default, when epochs= is not given)"))
+
+
+def check_train(step, run, path, verdict):
+    """Step 3: compile(), then fit() with a validation set and the learner's callback."""
+    check_compile(step, run, path)
+    fit = run.first("fit")
+    if fit is None:
+        raise Unchecked
+    end = run.last("end") or run.last("error") or run.last("exit") or {}
     given = [c for c in fit["callbacks"] if c["own"]]
     for c in given:
         if c["is_class"]:
-            return "callback-class", {"name": c["class"]}
+            raise Failed("callback-class", name=c["class"])
     if not given:
+        own_classes = end.get("callback_classes") or []
         if own_classes:
-            return "callback-not-passed", {"name": own_classes[0]}
-        return "no-callback", {}
+            raise Failed("callback-not-passed", name=own_classes[0])
+        raise Failed("no-callback")
+    if not fit["validation"]:
+        raise Failed("no-validation")
+    check_fit(step, run, path, verdict)
+
+
+def log_names(run):
+    """What fit()'s logs hold for this model: loss, accuracy (as compile() names it), ..."""
+    metrics = (run.first("compile") or {}).get("metrics") or ["accuracy"]
+    names = [m for m in (metrics if isinstance(metrics, list) else [metrics])
+             if isinstance(m, str)] or ["accuracy"]
+    return ", ".join(["loss"] + names + ["val_loss"] + ["val_" + n for n in names])
+
+
+def check_callback(step, run, path):
+    fit = run.first("fit")
+    if fit is None:
+        raise Unchecked
+    given = [c for c in fit["callbacks"] if c["own"]]
     trial = given[0]["trial"] or {}
     for case in ("val_high", "val_low"):
         if isinstance(trial.get(case), str):
-            return "callback-fails", {"reason": trial[case]}
+            raise Failed("callback-fails", reason=trial[case], logs=log_names(run))
     if trial.get("val_low"):
-        return "callback-watches-training", {}
+        raise Failed("callback-watches-training")
     if not trial.get("val_high"):
-        return "callback-never-stops", {}
-    if not fit["validation"]:
-        return "no-validation", {}
-    return None
+        raise Failed("callback-never-stops")
+
+
+def check_evaluate(step, run, path, verdict):
+    evaluate = run.first("evaluate")
+    if evaluate is None:
+        raise Unchecked
+    fit = run.first("fit") or {}
+    data = run.first("data") or {}
+    ex = evaluate["x"] or {}
+    tested = number_of(ex.get("shape"))
+    trained = number_of((fit.get("x") or {}).get("shape"))
+    if tested is not None and data.get("test") not in (tested, None) \
+            and tested in (trained, data.get("train")):
+        raise Failed("evaluate-on-train")
+    if ex.get("max", 0) * rescaling(run) > 1.0:
+        raise Failed("test-not-normalized", low=ex["min"], high=ex["max"])
+    result = (run.first("evaluated") or {}).get("result")
+    if isinstance(result, dict):
+        result = [result.get("loss")] + [v for k, v in result.items() if "acc" in k]
+    if not (isinstance(result, list) and len(result) >= 2):
+        raise Unchecked
+    loss, verdict.accuracy = result[0], result[1]
+    numbers = (run.last("end") or {}).get("numbers", {})
+    for name, value in numbers.items():
+        if "acc" in name and "train" not in name and abs(value - loss) < 1e-9 \
+                and abs(loss - verdict.accuracy) > 1e-6:
+            raise Failed("swapped-results", name=name, value=value)
+    if verdict.accuracy <= CHANCE:
+        raise Failed("learned-nothing", accuracy=verdict.accuracy)
+
+
+CHECKS = {"model": check_model, "compile": check_compile, "data": check_data,
+          "fit": check_fit, "train": check_train, "callback": check_callback,
+          "evaluate": check_evaluate}
+NEEDS_VERDICT = {"fit", "train", "evaluate"}
+
+
+# --- errors the file raised --------------------------------------------------------
+
+def error_mistake(step, run, error, path):
+    """A catalogue id and values for an error the learner's file raised."""
+    message, kind = error["message"], error["type"]
+    fit = run.first("fit") or {}
+    for callback in fit.get("callbacks") or []:  # fit() ran the learner's callback
+        trial = callback.get("trial") or {}
+        if callback["own"] and any(isinstance(answer, str) for answer in trial.values()):
+            return "callback-fails", {"reason": next(
+                a for a in trial.values() if isinstance(a, str)), "logs": log_names(run)}
+    if "min_ndim=4, found ndim=3" in message:  # Conv2D given images without a channel
+        return "conv-no-channel", {}
+    if "Could not interpret loss identifier" in message:
+        name = message.rsplit(":", 1)[-1].strip()
+        return "misspelt", {"name": name, "suggestion": nearest(name, LOSSES)}
+    keyword = re.search(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", message)
+    if kind == "TypeError" and keyword:
+        function, name = keyword.group(1), keyword.group(2)
+        return "misspelt-keyword", {"function": function, "name": name,
+                                    "suggestion": nearest(name, KEYWORDS, " (did you mean `",
+                                                          "=`?)")}
+    missing = re.search(r"has no attribute '(\w+)'", message)
+    if kind == "AttributeError" and missing:
+        name = missing.group(1)
+        if name in TF1 and "tensorflow" in message:
+            return "tf1-name", {"name": name, "modern": TF1[name]}
+        return "misspelt", {"name": name, "suggestion": nearest(name, KERAS_WORDS)}
+    if kind in ("ModuleNotFoundError", "ImportError"):
+        name = error.get("name") or (re.findall(r"'([\w.]+)'", message) or [kind])[0]
+        if kind == "ImportError":
+            found = re.search(r"cannot import name '(\w+)'", message)
+            name = found.group(1) if found else name
+            return "import-error", {"name": name,
+                                    "suggestion": nearest(name, KERAS_WORDS)}
+        return "import-error", {"name": name, "suggestion": nearest(name.split(".")[0],
+                                                                    MODULES)}
+    if kind in ("NameError", "UnboundLocalError"):
+        name = error.get("name") or (re.findall(r"'(\w+)'", message) or ["?"])[0]
+        words = [w for w in own_names(path) + KERAS_WORDS + ["tf", "np"] if w != name]
+        return "name-error", {"name": name, "suggestion": nearest(
+            name, words, " Did you mean `", "`?")}
+    if "must call `compile()`" in message or "compile()" in message and \
+            not run.first("compile"):
+        return "no-compile", {}
+    first_line = message.strip().splitlines()[0] if message.strip() else kind
+    if "/numpy/" in error.get("traceback", "") or kind == "ValueError" and (
+            "cannot reshape array" in message or "could not be broadcast" in message):
+        return "numpy-error", {"type": kind, "reason": first_line[:300]}
+    return "error", {"type": kind, "reason": first_line[:300]}
 
 
 def judge(step, run, path):
     verdict = Verdict()
+    order = [item for item, _ in ITEMS[step]]
     blocks = {block.label: block for block in BLOCKS[step]}
+    scratch = not has_markers(path)
+
+    def item_of_line(line):
+        if scratch or not line:
+            return None
+        return block_of(path, line) or "data"  # above the first label: the given start
 
     def fail(item, mistake, **values):
         verdict.item, verdict.mistake, verdict.values = item, mistake, values
@@ -180,86 +437,61 @@ def judge(step, run, path):
 
     if run.syntax:
         error = run.syntax
-        reason = error["message"].rstrip(".")
-        return fail(block_of(path, error["line"] or 1) or "data", "syntax-error",
-                    line=error["line"], reason=reason, code=error["code"].strip())
+        item = item_of_line(error["line"] or 1)
+        if item is None:
+            verdict.where = f"your file, line {error['line']}"
+        return fail(item, "syntax-error", line=error["line"],
+                    reason=error["message"].rstrip("."), code=error["code"].strip())
     if run.timed_out:
         line = run.stack_line
-        item = block_of(path, line[0]) if line else None
+        item = item_of_line(line[0]) if line else None
         where = f" while it ran line {line[0]}:\n    {line[1]}\n" if line else ""
-        return fail(item or "data", "time-limit", where=where.rstrip("\n"))
+        if item is None and line:
+            verdict.where = f"your file, line {line[0]}"
+        return fail(item, "time-limit", where=where.rstrip("\n"))
+
     error, stopped = run.last("error"), run.last("exit")
+    error_item = None
     if error:
         verdict.raw = error["traceback"]
-    model = model_mistake(step, run)
-    if model:
-        return fail("model", *model[:1], **model[1])
-    compiled = run.first("compile")
-    if compiled:
-        loss = str(compiled.get("loss"))
-        if "categorical_crossentropy" in loss and "sparse" not in loss:
-            return fail("compile", "categorical-loss")
+        mistake, values = error_mistake(step, run, error, path)
+        values.update(line=error.get("line"), code=(error.get("code") or "").strip())
+        error_item = item_in(step, MISTAKES[mistake].item) or item_of_line(error.get("line"))
+        if error_item not in order:
+            error_item = None
+
+    def report_error():
+        if error_item is None:
+            verdict.where = f"your file, line {error.get('line')}" if error.get("line") \
+                else "your file"
+        return fail(error_item, mistake, **values)
+
+    for item in order:
+        try:
+            if item in NEEDS_VERDICT:
+                CHECKS[item](step, run, path, verdict)
+            else:
+                CHECKS[item](step, run, path)
+        except Failed as failed:
+            return fail(item_in(step, MISTAKES[failed.mistake].item) or item,
+                        failed.mistake, **failed.values)
+        except Unchecked:
+            if error:
+                return report_error()
+            if stopped and stopped.get("message"):
+                return fail(item, "stopped", reason=stopped["message"].strip())
+            if item == "evaluate" and (scratch or "evaluate" not in unwritten(path)):
+                return fail("evaluate", "no-evaluate")
+            empty = [label for label in blocks if label in unwritten(path)]
+            label = empty[0] if empty else {"data": "fit" if step == "2" else "train"}.get(
+                item, item)
+            verdict.item, verdict.missing = item, blocks.get(label, BLOCKS[step][-1])
+            return verdict
+        if error and item == error_item:
+            return report_error()
+        verdict.passed.append(item)
     if error:
-        mistake, values = error_mistake(step, run, error)
-        item = MISTAKES[mistake].item or (
-            block_of(path, error["line"]) if error.get("line") else None)
-        code = (error.get("code") or "").strip()
-        return fail(item or "data", mistake, line=error.get("line"), code=code, **values)
+        return report_error()
     if stopped and stopped.get("message"):
-        return fail("data", "stopped", reason=stopped["message"].strip())
-    if step == "3":
-        callback = callback_mistake(run)
-        if callback:
-            return fail(MISTAKES[callback[0]].item, callback[0], **callback[1])
-    fit = run.first("fit")
-    if compiled is None and fit is None:
-        end = run.last("end") or {}
-        first = ("model" if not end.get("model") else "compile") if step == "2" else \
-            ("callback" if not end.get("callback_classes") else
-             "model" if not end.get("model") else "train")
-        verdict.item, verdict.missing = first, blocks[first]
-        return verdict
-    if compiled and not has_accuracy(compiled):
-        return fail("compile", "no-accuracy")
-    if fit is None:
-        label = "fit" if step == "2" else "train"
-        verdict.item, verdict.missing = label, blocks[label]
-        return verdict
-    x = fit["x"] or {}
-    scale = rescaling(run)  # a model may normalize the pixels itself, as step3.py's do
-    if x.get("max", 0) * scale > 1.0:
-        return fail("data", "not-normalized", low=x["min"], high=x["max"])
-    if step == "3" and scale < 1.0 and 0 < x.get("max", 0) <= 1.0:
-        return fail("model", "scaled-twice", high=x["max"] * scale)
-    data = run.first("data") or {}
-    if x.get("shape") and data.get("test") != data.get("train") \
-            and x["shape"][0] == data.get("test"):
-        return fail("fit" if step == "2" else "train", "fit-on-test")
-    if step == "2" and fit["epochs"] != PAGE_EPOCHS:
-        return fail("fit", "wrong-epochs", epochs=fit["epochs"],
-                    s="" if fit["epochs"] == 1 else "s",
-                    default="" if fit.get("epochs_given")
-                    else " (fit()'s default, when epochs= is not given)")
-    evaluate = run.first("evaluate")
-    if evaluate is None and "evaluate" in unwritten(path):
-        verdict.item, verdict.missing = "evaluate", blocks["evaluate"]
-        return verdict
-    if evaluate is None:
-        return fail("evaluate", "no-evaluate")
-    ex = evaluate["x"] or {}
-    tested = (ex.get("shape") or [None])[0]
-    trained = (x.get("shape") or [None])[0]
-    if tested is not None and data.get("test") not in (tested, None) \
-            and tested in (trained, data.get("train")):
-        return fail("evaluate", "evaluate-on-train")
-    if ex.get("max", 0) * scale > 1.0:
-        return fail("evaluate", "test-not-normalized", low=ex["min"], high=ex["max"])
-    result = (run.first("evaluated") or {}).get("result")
-    if isinstance(result, list) and len(result) >= 2:
-        loss, verdict.accuracy = result[0], result[1]
-        numbers = (run.last("end") or {}).get("numbers", {})
-        for name, value in numbers.items():
-            if "acc" in name and "train" not in name and abs(value - loss) < 1e-9 \
-                    and abs(loss - verdict.accuracy) > 1e-6:
-                return fail("evaluate", "swapped-results", name=name, value=value)
+        return fail(None, "stopped", reason=stopped["message"].strip())
     return verdict

@@ -4,11 +4,13 @@ python -m tutorial_helpers.checking.probe FILE EVENTS  (check.py starts it, neve
 the learner). Before the file runs, this wraps:
 
 - the data loaders, tutorial_helpers.load_fashion_mnist and Keras's
-  fashion_mnist.load_data: both give a slice of the data (CHECK_TRAIN training and
-  CHECK_TEST test images), read by the project's checked reader, never downloaded;
-- keras.Model.compile, fit and evaluate: each call is noted (the layers and their
-  shapes, the loss, the metrics, the arrays' shapes and ranges, the epochs, the
-  callbacks, the history) and then made, with at most CHECK_EPOCHS epochs.
+  fashion_mnist.load_data: both give the whole data set, read by the project's
+  checked reader, never downloaded, so the file sees the real shapes;
+- keras.Model.compile, fit and evaluate: each call is noted (the layers and what
+  their activations compute, the loss, the metrics, the arrays' shapes and ranges,
+  the epochs, the callbacks, the history) and then made, behind the file's back, on
+  the first CHECK_TRAIN training (CHECK_TEST test and validation) images, with at
+  most CHECK_EPOCHS epochs.
 
 Each note is one JSON line in EVENTS, written at once, so that the parent reads
 them even if the file then fails, loops or is killed.
@@ -46,9 +48,20 @@ def stats(array):
         return {"type": type(array).__name__}
     if values.dtype == object or values.size == 0:
         return {"type": type(array).__name__, "shape": list(values.shape)}
-    return {"type": type(array).__name__, "shape": list(values.shape),
-            "dtype": str(values.dtype), "min": float(values.min()),
-            "max": float(values.max())}
+    if values.dtype.kind not in "biuf":
+        return {"type": type(array).__name__, "shape": list(values.shape),
+                "dtype": str(values.dtype)}
+    nan = values.dtype.kind == "f" and bool(np.isnan(values).any())
+    low, high = (np.nanmin(values), np.nanmax(values)) if nan and not np.isnan(
+        values).all() else (values.min(), values.max())
+    described = {"type": type(array).__name__, "shape": list(values.shape),
+                 "dtype": str(values.dtype), "min": float(low), "max": float(high),
+                 "nan": nan}
+    if values.ndim <= 2:  # labels: class numbers, or one-hot rows
+        described["integral"] = bool(np.all(np.mod(values, 1) == 0))
+        described["one_hot"] = values.ndim == 2 and values.shape[-1] > 1 and bool(
+            np.all((values == 0) | (values == 1)) and np.all(values.sum(axis=-1) == 1))
+    return described
 
 
 def name_of(thing):
@@ -62,21 +75,44 @@ def name_of(thing):
     return name if isinstance(name, str) else type(thing).__name__
 
 
+# What an activation computes on these numbers tells softmax, ReLU and none apart,
+# whatever the function is called (tf.nn.softmax is softmax_v2, say).
+_TRIAL = np.array([[1.0, 2.0, -3.0, 0.5]], dtype="float32")
+_ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu"}
+
+
+def computes(activation):
+    """'softmax', 'relu', 'linear' or 'other': what activation does to _TRIAL."""
+    try:
+        out = np.asarray(activation(_TRIAL), dtype="float64")
+    except Exception:
+        return "other"
+    exp = np.exp(_TRIAL - _TRIAL.max())
+    for kind, expected in (("softmax", exp / exp.sum()), ("relu", np.maximum(_TRIAL, 0)),
+                           ("linear", _TRIAL)):
+        if out.shape == expected.shape and np.allclose(out, expected, atol=1e-5):
+            return kind
+    return "other"
+
+
 def layers_of(model):
-    """Each layer: its class, output shape (once built), units, activation, and a
-    Rescaling layer's scale."""
+    """Each layer: its class, output shape (once built), units, its activation's name
+    and what it computes, and a Rescaling layer's scale."""
     described = []
     for layer in getattr(model, "layers", []):
         try:
             shape = list(layer.output.shape)
         except Exception:
             shape = None
+        name = type(layer).__name__
         activation = getattr(layer, "activation", None)
-        scale = getattr(layer, "scale", None) if type(layer).__name__ == "Rescaling" else None
+        scale = getattr(layer, "scale", None) if name == "Rescaling" else None
         described.append({
-            "class": type(layer).__name__, "output_shape": shape,
+            "class": name, "output_shape": shape,
             "units": getattr(layer, "units", None),
-            "activation": getattr(activation, "__name__", None) if activation else None,
+            "activation": name_of(activation) if activation else None,
+            "computes": _ACTIVATION_LAYERS.get(name) or
+            (computes(activation) if callable(activation) else None),
             "scale": float(scale) if isinstance(scale, (int, float)) else None})
     inputs = None
     try:
@@ -95,23 +131,35 @@ def learner_line(tb):
     return found
 
 
+def called_from():
+    """(line, code) of the learner's file where it made the call being noted."""
+    for frame in reversed(traceback.extract_stack()):
+        if Path(frame.filename).resolve() == FILE:
+            return {"line": frame.lineno, "code": frame.line}
+    return {"line": None, "code": None}
+
+
+def own(cls):
+    """Whether a class is the learner's: defined anywhere but Keras or TensorFlow."""
+    return not str(getattr(cls, "__module__", "")).startswith(
+        ("keras", "tensorflow", "tf_keras"))
+
+
 def patch_data(keras):
     import tutorial_helpers
     from tutorial_helpers import data
 
     original = data.load_fashion_mnist
-    n_train, n_test = int(os.environ["CHECK_TRAIN"]), int(os.environ["CHECK_TEST"])
 
-    def sliced(data_dir=None, *args, **kwargs):
+    def whole(data_dir=None, *args, **kwargs):
         (x, y), (xt, yt) = original(os.environ.get("CHECK_DATA_DIR") or data_dir)
-        note("data", train=len(x[:n_train]), test=len(xt[:n_test]),
-             full_train=len(x), full_test=len(xt))
-        return (x[:n_train], y[:n_train]), (xt[:n_test], yt[:n_test])
+        note("data", train=len(x), test=len(xt))
+        return (x, y), (xt, yt)
 
     def keras_loader(*args, **kwargs):
-        return sliced()
+        return whole()
 
-    tutorial_helpers.load_fashion_mnist = data.load_fashion_mnist = sliced
+    tutorial_helpers.load_fashion_mnist = data.load_fashion_mnist = whole
     for name in ("keras.datasets.fashion_mnist", "keras.src.datasets.fashion_mnist",
                  "tensorflow.keras.datasets.fashion_mnist"):
         module = sys.modules.get(name)
@@ -121,16 +169,29 @@ def patch_data(keras):
     tf.keras.datasets.fashion_mnist.load_data = keras_loader
 
 
-def try_callback(callback):
-    """Ask a copy of the learner's callback what it does at the end of an epoch."""
+def metric_names(metrics):
+    """The names fit()'s logs give the compiled metrics: 'accuracy', 'acc', ..."""
+    if not isinstance(metrics, (list, tuple)):
+        metrics = [metrics] if metrics else []
+    return [m if isinstance(m, str) else name_of(m) for m in metrics
+            if isinstance(name_of(m), str)] or ["accuracy"]
+
+
+def try_callback(callback, names):
+    """Ask a copy of the learner's callback what it does at the end of an epoch, given
+    logs under the model's own metric names (the accuracy ones high or low)."""
     class Stub:
         stop_training = False
 
+    def made_up(train, val):
+        made = {"loss": 1.0 - train, "val_loss": 1.0 - val}
+        for name in names:
+            made[name], made["val_" + name] = train, val
+        return made
+
     answers = {}
-    for case, logs in {"val_high": {"accuracy": 0.5, "loss": 1.0, "val_accuracy": 0.999,
-                                    "val_loss": 0.1},
-                       "val_low": {"accuracy": 0.999, "loss": 0.1, "val_accuracy": 0.05,
-                                   "val_loss": 3.0}}.items():
+    for case, logs in {"val_high": made_up(0.5, 0.999),
+                       "val_low": made_up(0.999, 0.05)}.items():
         trial, stub = copy.copy(callback), Stub()
         trial._model = stub
         try:
@@ -141,44 +202,84 @@ def try_callback(callback):
     return answers
 
 
+def loss_known(loss, keras):
+    """Whether Keras knows the loss compile() was given (a misspelt name it does not)."""
+    if not isinstance(loss, str):
+        return True
+    try:
+        keras.losses.get(loss)
+        return True
+    except Exception:
+        return False
+
+
+def capped(value, n):
+    """The first n images of an array (a tuple of arrays: of each); anything else as is."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(capped(v, n) for v in value)
+    if isinstance(value, np.ndarray) or hasattr(value, "numpy"):
+        return value[:n]
+    return value
+
+
 def patch_model(keras):
     model_class = keras.Model
     compile_, fit_, evaluate_ = model_class.compile, model_class.fit, model_class.evaluate
     cap = int(os.environ["CHECK_EPOCHS"])
-    inside_fit = []
+    n_train, n_test = int(os.environ["CHECK_TRAIN"]), int(os.environ["CHECK_TEST"])
+    inside_fit, compiled_metrics = [], {}
+
+    def arguments(method, self, args, kwargs):
+        """The call's bound arguments, or None when Keras itself would refuse them."""
+        try:
+            return inspect.signature(method).bind(self, *args, **kwargs)
+        except TypeError:
+            return None
 
     def compile(self, *args, **kwargs):
-        bound = inspect.signature(compile_).bind(self, *args, **kwargs).arguments
-        note("compile", loss=name_of(bound.get("loss")),
-             from_logits=getattr(bound.get("loss"), "from_logits", None),
+        call = arguments(compile_, self, args, kwargs)
+        if call is None:  # a misspelt keyword: Keras says which
+            return compile_(self, *args, **kwargs)
+        bound = call.arguments
+        loss = bound.get("loss")
+        compiled_metrics[id(self)] = metric_names(bound.get("metrics"))
+        note("compile", loss=name_of(loss), loss_known=loss_known(loss, keras),
+             from_logits=getattr(loss, "from_logits", None),
              metrics=name_of(bound.get("metrics")),
-             optimizer=name_of(bound.get("optimizer", "rmsprop")), **layers_of(self))
+             optimizer=name_of(bound.get("optimizer", "rmsprop")), **called_from(),
+             **layers_of(self))
         return compile_(self, *args, **kwargs)
 
     def fit(self, *args, **kwargs):
-        bound = inspect.signature(fit_).bind(self, *args, **kwargs).arguments
+        call = arguments(fit_, self, args, kwargs)
+        if call is None:
+            return fit_(self, *args, **kwargs)
+        bound = call.arguments
         callbacks = bound.get("callbacks") or []
         epochs = bound.get("epochs", 1)
+        names = compiled_metrics.get(id(self), ["accuracy"])
         note("fit", x=stats(bound.get("x")), y=stats(bound.get("y")), epochs=epochs,
              epochs_given="epochs" in bound,
              validation=bound.get("validation_data") is not None
              or bool(bound.get("validation_split")),
              callbacks=[{"class": name_of(c) if isinstance(c, type) else type(c).__name__,
                          "is_class": isinstance(c, type),
-                         "own": getattr(c, "__module__", None) == "__main__"
-                         or type(c).__module__ == "__main__",
-                         "trial": try_callback(c)
+                         "own": own(c if isinstance(c, type) else type(c)),
+                         "trial": try_callback(c, names)
                          if isinstance(c, keras.callbacks.Callback) else None}
                         for c in callbacks],
-             **layers_of(self))
+             **called_from(), **layers_of(self))
+        # Behind the file's back: fewer images and epochs, and no progress bar.
+        for name, n in (("x", n_train), ("y", n_train), ("sample_weight", n_train),
+                        ("validation_data", n_test)):
+            if name in bound:
+                bound[name] = capped(bound[name], n)
         if isinstance(epochs, int) and epochs > cap:
-            kwargs = {**kwargs, "epochs": cap}
-            if len(args) > 3:  # epochs given by position: fit(x, y, batch_size, epochs)
-                args = args[:3] + (cap,) + args[4:]
-        kwargs["verbose"] = 0
+            bound["epochs"] = cap
+        bound["verbose"] = 0
         inside_fit.append(self)
         try:
-            history = fit_(self, *args, **kwargs)
+            history = fit_(*call.args, **call.kwargs)
         finally:
             inside_fit.pop()
         note("fitted", history=getattr(history, "history", None),
@@ -189,10 +290,16 @@ def patch_model(keras):
     def evaluate(self, *args, **kwargs):
         if inside_fit:  # fit() measuring the validation set: not the learner's call
             return evaluate_(self, *args, **kwargs)
-        bound = inspect.signature(evaluate_).bind(self, *args, **kwargs).arguments
-        note("evaluate", x=stats(bound.get("x")), y=stats(bound.get("y")))
-        kwargs["verbose"] = 0
-        result = evaluate_(self, *args, **kwargs)
+        call = arguments(evaluate_, self, args, kwargs)
+        if call is None:
+            return evaluate_(self, *args, **kwargs)
+        bound = call.arguments
+        note("evaluate", x=stats(bound.get("x")), y=stats(bound.get("y")), **called_from())
+        for name in ("x", "y", "sample_weight"):
+            if name in bound:
+                bound[name] = capped(bound[name], n_test)
+        bound["verbose"] = 0
+        result = evaluate_(*call.args, **call.kwargs)
         note("evaluated", result=name_of(result) if isinstance(result, dict)
              else np.asarray(result).tolist(), metrics=list(self.metrics_names))
         return result
@@ -264,7 +371,7 @@ def state(globals_):
     return dict(numbers=numbers_in(globals_),
                 model=layers_of(model) if isinstance(model, keras.Model) else None,
                 callback_classes=[name for name, value in globals_.items()
-                                  if isinstance(value, type) and value.__module__ == "__main__"
+                                  if isinstance(value, type) and own(value)
                                   and issubclass(value, keras.callbacks.Callback)])
 
 

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from .catalogue import ITEMS, MISTAKES
-from .exercise import BLOCKS, ROOT, add_block, answer_file, learner_file
+from .catalogue import ITEMS, MISTAKES, SECTIONS, item_in
+from .exercise import BLOCKS, ROOT, add_block, answer_file, learner_file, marker
 from .judge import judge
 from .run import IMAGES, MAX_EPOCHS, TIME_LIMIT, run_file
 
@@ -52,40 +52,47 @@ def shown(path):
 def check(step, path, args):
     """Check once and print the verdict; return the exit code (0 when all passes)."""
     train, test = IMAGES[step]
-    print(f"Checking {shown(path)} on {train:,} training and {test:,} test images ...",
-          flush=True)
+    print(f"Checking {shown(path)}: it gets all the data, and fit() and evaluate() use "
+          f"the first {train:,} training and {test:,} test images ...", flush=True)
     run = run_file(path, args.data_dir, args.time_limit, MAX_EPOCHS[step], IMAGES[step])
     verdict = judge(step, run, path)
-    items = [item for item, _ in ITEMS[step]]
-    failed = items.index(verdict.item) if verdict.item in items else len(items)
+    names = dict(ITEMS[step])
     print()
-    for index, (item, name) in enumerate(ITEMS[step]):
-        if index < failed and item == "data" and not run.first("fit"):
-            mark, note = "·", "   (loaded; its range is checked once fit() runs)"
-        elif index < failed:
-            mark, note = "✓", ""
-        elif index == failed:
-            mark, note = ("✗", "") if verdict.mistake else ("·", "   (not written yet)")
-        else:
-            mark, note = "·", "   (not checked yet)"
-        print(f"  {mark} {name}{note}")
+    for item in verdict.passed:  # checked, and it holds
+        print(f"  ✓ {names[item]}")
+    if verdict.where:
+        print(f"  ✗ {verdict.where}")
+    elif verdict.item in names:
+        print(f"  ✗ {names[verdict.item]}" if verdict.mistake
+              else f"  · {names[verdict.item]}   (not written yet)")
+    for item, name in ITEMS[step]:
+        if item not in verdict.passed and item != verdict.item:
+            print(f"  · {name}   (not checked yet)")
     print()
+    for note in verdict.notes if verdict.ok else []:  # said once all else holds
+        print(note)
     if verdict.missing:
         block = verdict.missing
-        print(f"Next: add {block.what}, below the line '# [{block.label}]' of your file,")
-        print(f"as the page's section \"{block.section}\" shows it.")
-        print(f"(Or let this write it for you:  python check.py {step} --add {block.label})")
+        if any(marker(line) for line in Path(path).read_text(errors="replace").splitlines()):
+            print(f"Next: add {block.what}, below the line '# [{block.label}]' of your file,")
+            print(f"as the page's section \"{block.section}\" shows it.")
+            print(f"(Or let this write it for you:  python check.py {step} --add {block.label})")
+        else:
+            print(f"Next: your file does not run {block.what} yet: the page's section "
+                  f"\"{block.section}\" shows it.")
     elif verdict.mistake:
         mistake = MISTAKES[verdict.mistake]
-        values = dict(verdict.values, limit=f"{args.time_limit:g}", step=step)
+        values = dict(verdict.values, limit=f"{args.time_limit:g}", step=step,
+                      file=shown(path))
         print(f"Mistake [{verdict.mistake}]: " + mistake.message.format(**values))
-        if mistake.section:
-            print(f"The page teaches this in its section \"{mistake.section}\".")
+        section = SECTIONS[step].get(item_in(step, mistake.item) or verdict.item)
+        if section:
+            print(f"The page teaches this in its section \"{section}\".")
         print("Hint: " + mistake.hint.format(**values))
         if verdict.raw and not args.verbose:
-            print(f"(TensorFlow's own error:  python check.py {step} --verbose)")
+            print(f"(Python's and TensorFlow's own message:  python check.py {step} --verbose)")
     else:
-        accuracy = f" (test accuracy {verdict.accuracy:.4f} on the check's slice)" \
+        accuracy = f" (test accuracy {verdict.accuracy:.4f} on the check's images)" \
             if verdict.accuracy is not None else ""
         print(f"All done: your file does everything the page asks{accuracy}.")
         print(f"Now run it on all the data:  python {shown(path)}")
