@@ -429,7 +429,7 @@ def judge(step, run, path):
     def item_of_line(line):
         if scratch or not line:
             return None
-        return block_of(path, line) or "data"  # above the first label: the given start
+        return block_of(path, line)  # None above the first label: "your file, line N"
 
     def fail(item, mistake, **values):
         verdict.item, verdict.mistake, verdict.values = item, mistake, values

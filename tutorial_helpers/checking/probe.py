@@ -38,8 +38,9 @@ def note(kind, **data):
     _events.flush()
 
 
-def stats(array):
-    """Shape, dtype and range of an array the learner passes, or its type."""
+def stats(array, labels=False):
+    """Shape, dtype and range of an array the learner passes, or its type; for labels,
+    also whether they are class numbers or one-hot rows."""
     if array is None:
         return None
     try:
@@ -51,13 +52,14 @@ def stats(array):
     if values.dtype.kind not in "biuf":
         return {"type": type(array).__name__, "shape": list(values.shape),
                 "dtype": str(values.dtype)}
-    nan = values.dtype.kind == "f" and bool(np.isnan(values).any())
-    low, high = (np.nanmin(values), np.nanmax(values)) if nan and not np.isnan(
-        values).all() else (values.min(), values.max())
+    low, high = values.min(), values.max()  # NaN when any value is NaN
+    nan = bool(np.isnan(low))
+    if nan and not np.isnan(values).all():
+        low, high = np.nanmin(values), np.nanmax(values)
     described = {"type": type(array).__name__, "shape": list(values.shape),
                  "dtype": str(values.dtype), "min": float(low), "max": float(high),
                  "nan": nan}
-    if values.ndim <= 2:  # labels: class numbers, or one-hot rows
+    if labels:
         described["integral"] = bool(np.all(np.mod(values, 1) == 0))
         described["one_hot"] = values.ndim == 2 and values.shape[-1] > 1 and bool(
             np.all((values == 0) | (values == 1)) and np.all(values.sum(axis=-1) == 1))
@@ -258,7 +260,7 @@ def patch_model(keras):
         callbacks = bound.get("callbacks") or []
         epochs = bound.get("epochs", 1)
         names = compiled_metrics.get(id(self), ["accuracy"])
-        note("fit", x=stats(bound.get("x")), y=stats(bound.get("y")), epochs=epochs,
+        note("fit", x=stats(bound.get("x")), y=stats(bound.get("y"), labels=True), epochs=epochs,
              epochs_given="epochs" in bound,
              validation=bound.get("validation_data") is not None
              or bool(bound.get("validation_split")),
@@ -294,7 +296,7 @@ def patch_model(keras):
         if call is None:
             return evaluate_(self, *args, **kwargs)
         bound = call.arguments
-        note("evaluate", x=stats(bound.get("x")), y=stats(bound.get("y")), **called_from())
+        note("evaluate", x=stats(bound.get("x")), y=stats(bound.get("y"), labels=True), **called_from())
         for name in ("x", "y", "sample_weight"):
             if name in bound:
                 bound[name] = capped(bound[name], n_test)
