@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 # What each step's page asks for, in the order the judge checks them: (item, name).
 ITEMS = {
-    "2": [("model", "the model: Flatten, a hidden Dense layer with ReLU, 10 outputs "
-                    "with softmax"),
+    "2": [("model", "the model: Flatten, a hidden Dense layer with ReLU, 10 scores "
+                    "made probabilities by softmax"),
           ("compile", "compile(): a loss that fits the labels, an optimizer, accuracy"),
           ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
           ("fit", "fit(): training on the training images"),
