@@ -10,7 +10,6 @@ without the page's `# [label]` lines), once the items before it have been checke
 """
 import ast
 import difflib
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,10 +82,6 @@ class Failed(Exception):
     def __init__(self, mistake, **values):
         super().__init__(mistake)
         self.mistake, self.values = mistake, values
-
-
-class Missing(Exception):
-    """The item's block is not written (or never ran): say what to add."""
 
 
 def layers(run):
@@ -176,7 +171,7 @@ def number_of(shape):
     return (shape or [None])[0]
 
 
-# --- each item's check: returns when it holds, raises Failed, Unchecked or Missing -----
+# --- each item's check: returns when it holds, raises Failed or Unchecked -----------
 
 def check_model(step, run, path):
     found, inputs = layers(run)

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from .catalogue import ITEMS, MISTAKES, SECTIONS, item_in
-from .exercise import BLOCKS, ROOT, add_block, answer_file, learner_file, marker
-from .judge import judge
+from .exercise import BLOCKS, ROOT, add_block, answer_file, learner_file
+from .judge import has_markers, judge
 from .run import IMAGES, MAX_EPOCHS, TIME_LIMIT, run_file
 
 USAGE = """Check the step you write yourself in exercises/: python check.py 2 (or 3).
@@ -73,7 +73,7 @@ def check(step, path, args):
         print(note)
     if verdict.missing:
         block = verdict.missing
-        if any(marker(line) for line in Path(path).read_text(errors="replace").splitlines()):
+        if has_markers(path):
             print(f"Next: add {block.what}, below the line '# [{block.label}]' of your file,")
             print(f"as the page's section \"{block.section}\" shows it.")
             print(f"(Or let this write it for you:  python check.py {step} --add {block.label})")
