@@ -231,6 +231,55 @@ def test_every_page_ends_with_what_to_try_next(name, path):
     assert headings[-1] == "What to try next", name
 
 
+# --- no click lands in a running program ----------------------------------------
+
+# A click types its text into the terminal: a box must not leave a program there that
+# reads what the next click types (an editor, a pager, a REPL, a shell).
+INTERACTIVE = {"nano", "vi", "vim", "emacs", "pico", "less", "more", "most", "man", "top",
+               "htop", "ipython", "jupyter", "bash", "sh", "watch"}
+PAGING_GIT = {"diff", "log", "show", "blame", "branch", "grep", "tag", "help"}
+REPLS = {"python", "python3"}
+
+
+def opens_interactive(command):
+    """Why the command line would leave an interactive program in the terminal, or None."""
+    for part in re.split(r"&&|\|\||;|\|", command):
+        words = shlex.split(part)
+        if not words:
+            continue
+        if words[0] in INTERACTIVE and not (words[0] in ("bash", "sh") and len(words) > 1
+                                            and words[1] != "-i"):
+            return f"{words[0]} waits for the keyboard"
+        if words[0] in REPLS and (len(words) == 1 or "-i" in words):
+            return f"{words[0]} opens its prompt"
+        if words[0] == "git" and len(words) > 1 and words[1] in PAGING_GIT:
+            return f"git {words[1]} opens a pager: git --no-pager {words[1]}"
+    return None
+
+
+@pytest.mark.parametrize("command,why", [
+    ("nano step2.py", "nano"), ("git diff step2.py", "pager"), ("python", "prompt"),
+    ("python3 -i step2.py", "prompt"), ("cat x | less", "less"),
+    ("git --no-pager diff step2.py", None), ("python step2.py", None),
+    ("bash scenario/step2/verify.sh", None), ("git restore step2.py", None)])
+def test_opens_interactive_knows_the_programs(command, why):
+    found = opens_interactive(command)
+    assert (found is None) if why is None else (why in found), (command, found)
+
+
+@pytest.mark.parametrize("page,command", ALL_EXEC)
+def test_no_exec_box_opens_an_interactive_program(page, command):
+    assert opens_interactive(command) is None, f"{page}: {command}: {opens_interactive(command)}"
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_a_page_with_a_check_says_how_to_see_why_it_fails(name, path):
+    """Killercoda may show nothing of verify.sh's output: the page says how to run it."""
+    verify = dict((n, p) for n, p in PAGES)[name].parent / "verify.sh"
+    if verify.exists():
+        assert f"`bash scenario/{name}/verify.sh`" in read(path), name
+
+
 # --- commands ----------------------------------------------------------------
 
 def results_steps():
@@ -300,8 +349,8 @@ def test_exec_command_is_supported(page, command, run):
         assert words[1:] == [".venv/bin/activate"]
     elif words[0] == "cat" and len(words) == 2 and words[1].startswith("results/"):
         assert words[1][len("results/"):-len(".json")] in results_steps()
-    elif words[0] == "nano" or words[:2] in (["git", "diff"], ["git", "restore"]):
-        files = words[1:] if words[0] == "nano" else words[2:]
+    elif words[:3] == ["git", "--no-pager", "diff"] or words[:2] == ["git", "restore"]:
+        files = words[3:] if words[1] == "--no-pager" else words[2:]
         assert files and all(f in step_scripts for f in files), command
     elif words[0] == "ls":
         # Shows what the page's runs kept: a --save file or a --logdir's step3 folder.
