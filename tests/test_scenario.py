@@ -905,6 +905,7 @@ STUBS = {
 [ "$1" = clone ] || exit 1
 target="${@: -1}"; mkdir -p "$target"; touch "$target/step1.py" "$target/requirements.txt"''',
     "python3": '''echo "python3 $*" >>"$STUB_LOG"
+case "$2" in *version_info*) echo "${STUB_PYTHON_VERSION:-3.12}"; exit;; esac
 if [ "$1" = -c ]; then [ -z "${STUB_NO_VENV:-}" ] || [ -f "$STUB_DIR/venv-installed" ]; exit; fi
 if [ "$1 $2" = "-m venv" ]; then
   dir="${@: -1}"; mkdir -p "$dir/bin"; touch "$dir/bin/activate"
@@ -969,7 +970,8 @@ def test_background_installs_venv_when_missing_and_skips_absent_data_package(set
     # The stand-in python3 never gains venv, so this run must stop with a hint.
     assert result.returncode != 0
     log = calls(setup_env)
-    assert any("install python3 python3-venv python3-pip" in c for c in log)
+    # Ubuntu's case: its python3.X-venv, the one matching python3, is what brings ensurepip.
+    assert any("install python3 python3-venv python3-pip python3.12-venv" in c for c in log)
     assert not Path(setup_env["READY_MARKER"]).exists()
     # Once apt-get "installs" it, the rest goes through, without the data package.
     Path(setup_env["STUB_DIR"], "venv-installed").touch()
@@ -978,6 +980,16 @@ def test_background_installs_venv_when_missing_and_skips_absent_data_package(set
     assert result.returncode == 0, read(setup_env["SETUP_LOG"])
     assert not any("install dataset-fashion-mnist" in c for c in calls(setup_env))
     assert "step 1 downloads the data" in read(setup_env["SETUP_LOG"])
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.14"])
+def test_background_refuses_an_unsupported_python_in_one_line(setup_env, version):
+    result = background(setup_env, STUB_PYTHON_VERSION=version)
+    assert result.returncode != 0 and not Path(setup_env["READY_MARKER"]).exists()
+    said = read(setup_env["FAILED_MARKER"]).splitlines()
+    assert said[0] == f"Python {version} is not supported: the tutorial needs Python 3.11 to 3.13."
+    assert said[1].startswith("Try:  apt-get install -y python3.12-venv")
+    assert not any("pip install" in c for c in calls(setup_env))
 
 
 def test_background_installs_the_data_package_when_apt_cache_says_a_lot(setup_env):
