@@ -29,6 +29,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,7 @@ def test_every_file_index_json_names_exists():
     details = INDEX["details"]
     entries = [details["intro"], *details["steps"], details["finish"]]
     named = [name for entry in entries for name in names(entry)]
+    named += [f"assets/{asset['file']}" for asset in details.get("assets", {}).get("host01", [])]
     for name in named:
         assert (SCENARIO / name).is_file(), name
     # ... and nothing in the folder is left unused.
@@ -170,9 +172,10 @@ def defaults(script):
 
 def test_the_scripts_agree_on_folder_and_markers():
     background = defaults(SCENARIO / "intro" / "background.sh")
-    foreground = defaults(SCENARIO / "intro" / "foreground.sh")
-    for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER"):
-        assert foreground[name] == background[name], name
+    waiting = defaults(WAIT)
+    for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER", "SETUP_PID"):
+        assert waiting[name] == background[name], name
+    assert f"cd {background['TUTORIAL_DIR']} &&" in read(SCENARIO / "intro" / "foreground.sh")
     for _, path in STEP_PAGES:
         verify = SCENARIO / path.parent / "verify.sh"
         assert defaults(verify)["TUTORIAL_DIR"] == background["TUTORIAL_DIR"]
@@ -182,6 +185,19 @@ def test_the_scripts_agree_on_folder_and_markers():
     assert commands[:2] == [f"cd {folder}", "source .venv/bin/activate"]
     assert 'venv="$TUTORIAL_DIR/.venv"' in read(SCENARIO / "intro" / "background.sh")
     assert re.search(r'^REPO_URL="[^"]+"$', read(SCENARIO / "intro" / "background.sh"), re.M)
+
+
+# Killercoda types foreground.sh into the learner's terminal: the waiting logic is an
+# asset (index.json copies it to the VM first), and what is typed stays short.
+WAIT = SCENARIO / "assets" / "tutorial-wait.sh"
+
+
+def test_foreground_types_two_lines_at_most_and_runs_the_shipped_wait():
+    lines = read(SCENARIO / "intro" / "foreground.sh").splitlines()
+    assert len(lines) <= 2, lines
+    assets = INDEX["details"]["assets"]["host01"]
+    assert {"file": WAIT.name, "target": "/usr/local/bin", "chmod": "+x"} in assets
+    assert f"bash /usr/local/bin/{WAIT.name} &&" in lines[-1]
 
 
 def test_foreground_never_exits_the_learners_shell():
@@ -1013,27 +1029,58 @@ def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
     assert not Path(setup_env["FAILED_MARKER"]).exists()
 
 
-def foreground(env, **extra):
-    return subprocess.run(["bash", str(SCENARIO / "intro" / "foreground.sh")],
-                          capture_output=True, text=True, env={**env, **extra}, timeout=60)
+def waiting(env, **extra):
+    return subprocess.run(["bash", str(WAIT)], capture_output=True, text=True,
+                          env={**env, **extra}, timeout=60)
 
 
-def test_foreground_waits_for_the_marker_and_shows_failures(setup_env, tmp_path):
-    tutorial = Path(setup_env["TUTORIAL_DIR"])
-    (tutorial / ".venv" / "bin").mkdir(parents=True)
-    (tutorial / ".venv" / "bin" / "activate").write_text("")
-    waiting = subprocess.Popen(["bash", str(SCENARIO / "intro" / "foreground.sh")],
-                               stdout=subprocess.PIPE, text=True, env=setup_env)
+def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
+    Path(setup_env["SETUP_LOG"]).write_text("=== installing requirements.txt\n")
+    env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
+    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
+    time.sleep(1.5)
     Path(setup_env["READY_MARKER"]).touch()
-    out, _ = waiting.communicate(timeout=30)
-    assert "Working" in out and "Ready" in out
+    out, _ = wait.communicate(timeout=30)
+    assert wait.returncode == 0
+    assert "Setting up (0s): installing requirements.txt" in out and "Ready after" in out
 
     Path(setup_env["READY_MARKER"]).unlink()
     Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\nTry:  pip ...\n")
     Path(setup_env["SETUP_LOG"]).write_text("ERROR: no network\n")
-    out = foreground(setup_env).stdout
-    assert "failed" in out and "pip could not install it" in out and "no network" in out
+    result = waiting(env)
+    assert result.returncode == 1
+    assert "failed" in result.stdout and "pip could not install it" in result.stdout
+    assert "no network" in result.stdout
 
     Path(setup_env["FAILED_MARKER"]).unlink()
-    out = foreground(setup_env, SETUP_TIMEOUT="2").stdout
+    out = waiting(env, SETUP_TIMEOUT="2").stdout
     assert "still running" in out and setup_env["SETUP_LOG"] in out
+
+
+def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
+    # background.sh with a pip that hangs: killed there, it writes no marker.
+    hang = tmp_path / "stubs" / "python3"
+    hang.write_text(hang.read_text().replace('[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"',
+                                             '[ "$1" = -c ] || sleep 600'))
+    env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
+    setup = subprocess.Popen(["bash", str(SCENARIO / "intro" / "background.sh")], env=env,
+                             start_new_session=True)
+    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        log = Path(env["SETUP_LOG"])
+        while not log.exists() or "installing requirements" not in log.read_text():
+            assert time.monotonic() < deadline, "the setup never reached pip"
+            time.sleep(0.2)
+        os.killpg(setup.pid, 9)
+        killed = time.monotonic()
+        setup.wait(timeout=10)  # reaped, as its parent on the VM does
+        out, _ = wait.communicate(timeout=15)
+        took = time.monotonic() - killed
+    finally:
+        for process in (setup, wait):
+            if process.poll() is None:
+                process.kill()
+    assert wait.returncode == 1 and took < 15, took
+    assert "The setup stopped without finishing" in out and env["SETUP_LOG"] in out
+    assert "Setting up" in out and "installing requirements.txt" in out

@@ -18,9 +18,12 @@ TUTORIAL_DIR="${TUTORIAL_DIR:-/root/fashion-mnist-tutorial}"
 SETUP_LOG="${SETUP_LOG:-/var/log/tutorial-setup.log}"
 READY_MARKER="${READY_MARKER:-/tmp/tutorial-ready}"
 FAILED_MARKER="${FAILED_MARKER:-/tmp/tutorial-failed}"
+# This script's process id: the waiting terminal tells a killed setup from a slow one.
+SETUP_PID="${SETUP_PID:-/tmp/tutorial-setup.pid}"
 
 set -uo pipefail
 rm -f "$READY_MARKER" "$FAILED_MARKER"
+echo $$ >"$SETUP_PID"
 exec >>"$SETUP_LOG" 2>&1
 echo "=== tutorial setup started $(date)"
 

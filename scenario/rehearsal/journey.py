@@ -136,6 +136,14 @@ def rehearse(args, root, report):
     run("git", "clone", "--quiet", "--no-hardlinks", str(checkout), str(root.inside(REPO_INSIDE)))
     scenario = root.inside(REPO_INSIDE) / "scenario"
     shutil.copytree(scenario, root.inside(INSIDE) / "scenario")
+    # Killercoda copies index.json's assets to the VM before the scripts start.
+    index = json.loads((scenario / "index.json").read_text())
+    for asset in index["details"].get("assets", {}).get("host01", []):
+        target = root.inside(asset["target"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(scenario / "assets" / asset["file"], target / asset["file"])
+        if asset.get("chmod"):
+            run("chmod", asset["chmod"], str(target / asset["file"]))
     all_pages = pages(scenario)
     report["pages_expected"] = [p["name"] for p in all_pages
                                 if p["verify"] or p["foreground"] or actions(p["text"].read_text())]
