@@ -121,6 +121,26 @@ print(json.dumps(dict(python=platform.python_version(), numpy=version("numpy"),
 """
 
 
+def memory_held(root, entry, last_click):
+    """Record the page's peak of the whole cgroup; False (logged) if the kernel killed
+    a process of the learner's side for going over the cap during this page."""
+    if not root.memory:
+        return True
+    entry["peak_mb"] = root.memory.peak_mb()
+    kills = root.memory.oom_kills()
+    entry["oom_kills"] = kills - root.memory.kills_seen
+    root.memory.kills_seen = kills
+    if entry["oom_kills"]:
+        box = last_click["command"] if last_click else "(no click)"
+        log(f"  OUT OF MEMORY on the {entry['page']} page, by {box!r} or what ran beside it: "
+            f"{entry['oom_kills']} process(es) killed; peak {entry['peak_mb']} MB of the "
+            f"{root.memory.limit_mb} MB cap")
+        entry["error"] = (f"out of memory: {entry['oom_kills']} process(es) killed at or before "
+                          f"{box!r}; peak {entry['peak_mb']} MB of {root.memory.limit_mb} MB")
+        return False
+    return True
+
+
 def rehearse(args, root, report):
     checkout = Path(args.repo).resolve()
     commit = run("git", "-C", str(checkout), "rev-parse", "HEAD",
@@ -153,6 +173,8 @@ def rehearse(args, root, report):
 
     shell = Shell(root)
     intro = all_pages[0]
+    if root.memory:
+        root.memory.reset_peak()
     background_log = root.folder / "background.out"
     log("background.sh started; the learner's terminal runs foreground.sh")
     start = time.monotonic()
@@ -160,7 +182,7 @@ def rehearse(args, root, report):
         background = subprocess.Popen(
             root.command("/bin/bash", f"{INSIDE}/scenario/{intro['background']}",
                          env={"REPO_URL": f"file://{REPO_INSIDE}"}),
-            stdout=out, stderr=subprocess.STDOUT, cwd="/")
+            stdout=out, stderr=subprocess.STDOUT, cwd="/", preexec_fn=root.learner_side)
     code, out, err, seconds = shell.run(f". {INSIDE}/scenario/{intro['foreground']}",
                                         timeout=SETUP_TIMEOUT)
     try:
@@ -191,6 +213,8 @@ def rehearse(args, root, report):
     log(f"Ready after {ready_s:.0f} s" if fg["ok"] else "setup FAILED")
     report["pages"].append(dict(page="intro", title=intro["title"], clicks=[finish(fg)],
                                 wall_s=round(ready_s, 1), check=None, ok=fg["ok"]))
+    fg["ok"] = memory_held(root, report["pages"][-1], fg) and fg["ok"]
+    report["pages"][-1]["ok"] = fg["ok"]
     if not fg["ok"]:
         return
 
@@ -203,6 +227,8 @@ def rehearse(args, root, report):
         if page["name"] == "intro":
             entry = report["pages"][0]
         page_start, edited = time.monotonic(), False
+        if root.memory and page["name"] != "intro":
+            root.memory.reset_peak()
         ctx = dict(page=[], probe=shell.probe, out=lambda c: plain(outputs[id(c)][0]))
         for item in items:
             if item["kind"] in ("edit", "type"):
@@ -237,7 +263,8 @@ def rehearse(args, root, report):
                         f"{p.get('promise') or p['expect']} ({p['expect']}). Seen: {p['detail']}")
         if page["verify"]:
             result = subprocess.run(root.command("/bin/bash", f"{INSIDE}/scenario/{page['verify']}"),
-                                    capture_output=True, text=True, cwd="/")
+                                    capture_output=True, text=True, cwd="/",
+                                    preexec_fn=root.learner_side)
             ok = result.returncode == 0 and result.stdout.strip() == "done"
             entry["check"] = dict(script=page["verify"], exit=result.returncode,
                                   stdout=result.stdout.strip(), stderr=result.stderr.strip(), ok=ok)
@@ -245,6 +272,7 @@ def rehearse(args, root, report):
         if page["name"] != "intro":
             entry["wall_s"] = round(time.monotonic() - page_start, 1)
             report["pages"].append(entry)
+        held = memory_held(root, entry, entry["clicks"][-1] if entry["clicks"] else None)
         entry["clicks"] = [finish(c) for c in entry["clicks"]]
-        entry["ok"] = all(c["ok"] for c in entry["clicks"]) and (
+        entry["ok"] = held and all(c["ok"] for c in entry["clicks"]) and (
             entry["check"] is None or entry["check"]["ok"])
