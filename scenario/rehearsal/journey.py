@@ -152,6 +152,17 @@ def rehearse(args, root, report):
     if dirty:
         log("warning: uncommitted changes are not rehearsed (the root clones HEAD)")
     root.build()
+    if getattr(args, "python_without_venv", False):
+        # Killercoda's ubuntu image: python3 is there, its venv module (ensurepip) is not.
+        log("python3 without its venv module into the root, as Ubuntu's image has it")
+        with open(root.folder / "python3.log", "w") as out:
+            for words in (["apt-get", "-q", "update"],
+                          ["apt-get", "-q", "-y", "install", "--no-install-recommends", "python3"]):
+                run(*root.command(*words, env={"DEBIAN_FRONTEND": "noninteractive"}),
+                    stdout=out, stderr=subprocess.STDOUT)
+        if subprocess.run(root.command("python3", "-c", "import ensurepip"),
+                          capture_output=True).returncode == 0:
+            raise RuntimeError("the root's python3 has ensurepip already: not Ubuntu's case")
     # The tutorial's repository as the VM will clone it: HEAD of this checkout.
     run("git", "clone", "--quiet", "--no-hardlinks", str(checkout), str(root.inside(REPO_INSIDE)))
     scenario = root.inside(REPO_INSIDE) / "scenario"
