@@ -28,6 +28,7 @@ def test_a_process_over_the_cap_is_killed_and_counted(memory):
                            preexec_fn=memory.enter)
     assert small.returncode == 0 and memory.oom_kills() == 0
     assert 16 <= memory.peak_mb() <= 64
+    assert memory.held_peak_mb() <= 64
     big = subprocess.run([sys.executable, "-c", "b = bytearray(300 * 2**20)"],
                          preexec_fn=memory.enter, stderr=subprocess.DEVNULL)
     assert big.returncode == -9 and memory.oom_kills() == 1

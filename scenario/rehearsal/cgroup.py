@@ -6,9 +6,15 @@ its end, and memory.oom_control's oom_kill counts the processes killed for going
 cgroup v2 (where /sys/fs/cgroup/cgroup.controllers exists): memory.max, memory.peak
 and memory.events' oom_kill. Usage counts the page cache too, which the kernel
 reclaims before it kills anything: a peak near the cap is not by itself a failure.
+So each page also gets the peak of what its processes hold themselves (anonymous
+memory and shared memory, memory.stat's rss and shmem, sampled every SAMPLE_S).
 """
 import os
+import threading
+import time
 from pathlib import Path
+
+SAMPLE_S = 0.2  # how often the processes' own memory (anonymous and shared) is read
 
 MOUNT = Path("/sys/fs/cgroup")
 
@@ -32,6 +38,8 @@ class Memory:
         self.path = base / f"rehearse-{os.getpid()}"
         self.path.mkdir()
         self.kills_seen = 0
+        self.held_peak = 0
+        threading.Thread(target=self.sample, daemon=True).start()
         limit = str(limit_mb * 1024 * 1024)
         self.write("memory.max" if self.v2 else "memory.limit_in_bytes", limit)
         if not self.v2:
@@ -51,7 +59,25 @@ class Memory:
         with open(self.path / "cgroup.procs", "w") as f:
             f.write(str(os.getpid()))
 
+    def held_mb(self):
+        """What the processes hold themselves: anonymous and shared memory, in MB."""
+        stat = dict(line.split() for line in self.read("memory.stat").splitlines())
+        keys = ("anon", "shmem") if self.v2 else ("total_rss", "total_shmem")
+        return sum(int(stat.get(k, 0)) for k in keys) / 2**20
+
+    def sample(self):
+        while self.path.exists():
+            try:
+                self.held_peak = max(self.held_peak, self.held_mb())
+            except (OSError, ValueError):
+                pass
+            time.sleep(SAMPLE_S)
+
+    def held_peak_mb(self):
+        return round(self.held_peak)
+
     def reset_peak(self):
+        self.held_peak = 0
         if not self.v2:
             self.write("memory.max_usage_in_bytes", "0")
         else:
@@ -81,5 +107,4 @@ class Memory:
                 self.path.rmdir()
                 return
             except OSError:
-                import time
                 time.sleep(0.1)

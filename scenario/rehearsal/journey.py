@@ -126,7 +126,8 @@ def memory_held(root, entry, last_click):
     a process of the learner's side for going over the cap during this page."""
     if not root.memory:
         return True
-    entry["peak_mb"] = root.memory.peak_mb()
+    entry["peak_mb"] = root.memory.held_peak_mb()          # its processes' own memory
+    entry["peak_with_cache_mb"] = root.memory.peak_mb()    # the cgroup's, page cache too
     kills = root.memory.oom_kills()
     entry["oom_kills"] = kills - root.memory.kills_seen
     root.memory.kills_seen = kills
