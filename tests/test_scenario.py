@@ -29,6 +29,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,7 @@ def test_every_file_index_json_names_exists():
     details = INDEX["details"]
     entries = [details["intro"], *details["steps"], details["finish"]]
     named = [name for entry in entries for name in names(entry)]
+    named += [f"assets/{asset['file']}" for asset in details.get("assets", {}).get("host01", [])]
     for name in named:
         assert (SCENARIO / name).is_file(), name
     # ... and nothing in the folder is left unused.
@@ -170,9 +172,10 @@ def defaults(script):
 
 def test_the_scripts_agree_on_folder_and_markers():
     background = defaults(SCENARIO / "intro" / "background.sh")
-    foreground = defaults(SCENARIO / "intro" / "foreground.sh")
-    for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER"):
-        assert foreground[name] == background[name], name
+    waiting = defaults(WAIT)
+    for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER", "SETUP_PID"):
+        assert waiting[name] == background[name], name
+    assert f"cd {background['TUTORIAL_DIR']} &&" in read(SCENARIO / "intro" / "foreground.sh")
     for _, path in STEP_PAGES:
         verify = SCENARIO / path.parent / "verify.sh"
         assert defaults(verify)["TUTORIAL_DIR"] == background["TUTORIAL_DIR"]
@@ -182,6 +185,19 @@ def test_the_scripts_agree_on_folder_and_markers():
     assert commands[:2] == [f"cd {folder}", "source .venv/bin/activate"]
     assert 'venv="$TUTORIAL_DIR/.venv"' in read(SCENARIO / "intro" / "background.sh")
     assert re.search(r'^REPO_URL="[^"]+"$', read(SCENARIO / "intro" / "background.sh"), re.M)
+
+
+# Killercoda types foreground.sh into the learner's terminal: the waiting logic is an
+# asset (index.json copies it to the VM first), and what is typed stays short.
+WAIT = SCENARIO / "assets" / "tutorial-wait.sh"
+
+
+def test_foreground_types_two_lines_at_most_and_runs_the_shipped_wait():
+    lines = read(SCENARIO / "intro" / "foreground.sh").splitlines()
+    assert len(lines) <= 2, lines
+    assets = INDEX["details"]["assets"]["host01"]
+    assert {"file": WAIT.name, "target": "/usr/local/bin", "chmod": "+x"} in assets
+    assert f"bash /usr/local/bin/{WAIT.name} &&" in lines[-1]
 
 
 def test_foreground_never_exits_the_learners_shell():
@@ -229,6 +245,55 @@ def test_expect_comments_are_regexes_after_a_command_box(name, path):
 def test_every_page_ends_with_what_to_try_next(name, path):
     headings = re.findall(r"^#+ (.+)$", blank_blocks(read(path), lambda b: True), re.M)
     assert headings[-1] == "What to try next", name
+
+
+# --- no click lands in a running program ----------------------------------------
+
+# A click types its text into the terminal: a box must not leave a program there that
+# reads what the next click types (an editor, a pager, a REPL, a shell).
+INTERACTIVE = {"nano", "vi", "vim", "emacs", "pico", "less", "more", "most", "man", "top",
+               "htop", "ipython", "jupyter", "bash", "sh", "watch"}
+PAGING_GIT = {"diff", "log", "show", "blame", "branch", "grep", "tag", "help"}
+REPLS = {"python", "python3"}
+
+
+def opens_interactive(command):
+    """Why the command line would leave an interactive program in the terminal, or None."""
+    for part in re.split(r"&&|\|\||;|\|", command):
+        words = shlex.split(part)
+        if not words:
+            continue
+        if words[0] in INTERACTIVE and not (words[0] in ("bash", "sh") and len(words) > 1
+                                            and words[1] != "-i"):
+            return f"{words[0]} waits for the keyboard"
+        if words[0] in REPLS and (len(words) == 1 or "-i" in words):
+            return f"{words[0]} opens its prompt"
+        if words[0] == "git" and len(words) > 1 and words[1] in PAGING_GIT:
+            return f"git {words[1]} opens a pager: git --no-pager {words[1]}"
+    return None
+
+
+@pytest.mark.parametrize("command,why", [
+    ("nano step2.py", "nano"), ("git diff step2.py", "pager"), ("python", "prompt"),
+    ("python3 -i step2.py", "prompt"), ("cat x | less", "less"),
+    ("git --no-pager diff step2.py", None), ("python step2.py", None),
+    ("bash scenario/step2/verify.sh", None), ("git restore step2.py", None)])
+def test_opens_interactive_knows_the_programs(command, why):
+    found = opens_interactive(command)
+    assert (found is None) if why is None else (why in found), (command, found)
+
+
+@pytest.mark.parametrize("page,command", ALL_EXEC)
+def test_no_exec_box_opens_an_interactive_program(page, command):
+    assert opens_interactive(command) is None, f"{page}: {command}: {opens_interactive(command)}"
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
+def test_a_page_with_a_check_says_how_to_see_why_it_fails(name, path):
+    """Killercoda may show nothing of verify.sh's output: the page says how to run it."""
+    verify = dict((n, p) for n, p in PAGES)[name].parent / "verify.sh"
+    if verify.exists():
+        assert f"`bash scenario/{name}/verify.sh`" in read(path), name
 
 
 # --- commands ----------------------------------------------------------------
@@ -300,8 +365,8 @@ def test_exec_command_is_supported(page, command, run):
         assert words[1:] == [".venv/bin/activate"]
     elif words[0] == "cat" and len(words) == 2 and words[1].startswith("results/"):
         assert words[1][len("results/"):-len(".json")] in results_steps()
-    elif words[0] == "nano" or words[:2] in (["git", "diff"], ["git", "restore"]):
-        files = words[1:] if words[0] == "nano" else words[2:]
+    elif words[:3] == ["git", "--no-pager", "diff"] or words[:2] == ["git", "restore"]:
+        files = words[3:] if words[1] == "--no-pager" else words[2:]
         assert files and all(f in step_scripts for f in files), command
     elif words[0] == "ls":
         # Shows what the page's runs kept: a --save file or a --logdir's step3 folder.
@@ -856,6 +921,7 @@ STUBS = {
 [ "$1" = clone ] || exit 1
 target="${@: -1}"; mkdir -p "$target"; touch "$target/step1.py" "$target/requirements.txt"''',
     "python3": '''echo "python3 $*" >>"$STUB_LOG"
+case "$2" in *version_info*) echo "${STUB_PYTHON_VERSION:-3.12}"; exit;; esac
 if [ "$1" = -c ]; then [ -z "${STUB_NO_VENV:-}" ] || [ -f "$STUB_DIR/venv-installed" ]; exit; fi
 if [ "$1 $2" = "-m venv" ]; then
   dir="${@: -1}"; mkdir -p "$dir/bin"; touch "$dir/bin/activate"
@@ -920,7 +986,8 @@ def test_background_installs_venv_when_missing_and_skips_absent_data_package(set
     # The stand-in python3 never gains venv, so this run must stop with a hint.
     assert result.returncode != 0
     log = calls(setup_env)
-    assert any("install python3 python3-venv python3-pip" in c for c in log)
+    # Ubuntu's case: its python3.X-venv, the one matching python3, is what brings ensurepip.
+    assert any("install python3 python3-venv python3-pip python3.12-venv" in c for c in log)
     assert not Path(setup_env["READY_MARKER"]).exists()
     # Once apt-get "installs" it, the rest goes through, without the data package.
     Path(setup_env["STUB_DIR"], "venv-installed").touch()
@@ -929,6 +996,16 @@ def test_background_installs_venv_when_missing_and_skips_absent_data_package(set
     assert result.returncode == 0, read(setup_env["SETUP_LOG"])
     assert not any("install dataset-fashion-mnist" in c for c in calls(setup_env))
     assert "step 1 downloads the data" in read(setup_env["SETUP_LOG"])
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.14"])
+def test_background_refuses_an_unsupported_python_in_one_line(setup_env, version):
+    result = background(setup_env, STUB_PYTHON_VERSION=version)
+    assert result.returncode != 0 and not Path(setup_env["READY_MARKER"]).exists()
+    said = read(setup_env["FAILED_MARKER"]).splitlines()
+    assert said[0] == f"Python {version} is not supported: the tutorial needs Python 3.11 to 3.13."
+    assert said[1].startswith("Try:  apt-get install -y python3.12-venv")
+    assert not any("pip install" in c for c in calls(setup_env))
 
 
 def test_background_installs_the_data_package_when_apt_cache_says_a_lot(setup_env):
@@ -952,27 +1029,58 @@ def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
     assert not Path(setup_env["FAILED_MARKER"]).exists()
 
 
-def foreground(env, **extra):
-    return subprocess.run(["bash", str(SCENARIO / "intro" / "foreground.sh")],
-                          capture_output=True, text=True, env={**env, **extra}, timeout=60)
+def waiting(env, **extra):
+    return subprocess.run(["bash", str(WAIT)], capture_output=True, text=True,
+                          env={**env, **extra}, timeout=60)
 
 
-def test_foreground_waits_for_the_marker_and_shows_failures(setup_env, tmp_path):
-    tutorial = Path(setup_env["TUTORIAL_DIR"])
-    (tutorial / ".venv" / "bin").mkdir(parents=True)
-    (tutorial / ".venv" / "bin" / "activate").write_text("")
-    waiting = subprocess.Popen(["bash", str(SCENARIO / "intro" / "foreground.sh")],
-                               stdout=subprocess.PIPE, text=True, env=setup_env)
+def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
+    Path(setup_env["SETUP_LOG"]).write_text("=== installing requirements.txt\n")
+    env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
+    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
+    time.sleep(1.5)
     Path(setup_env["READY_MARKER"]).touch()
-    out, _ = waiting.communicate(timeout=30)
-    assert "Working" in out and "Ready" in out
+    out, _ = wait.communicate(timeout=30)
+    assert wait.returncode == 0
+    assert "Setting up (0s): installing requirements.txt" in out and "Ready after" in out
 
     Path(setup_env["READY_MARKER"]).unlink()
     Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\nTry:  pip ...\n")
     Path(setup_env["SETUP_LOG"]).write_text("ERROR: no network\n")
-    out = foreground(setup_env).stdout
-    assert "failed" in out and "pip could not install it" in out and "no network" in out
+    result = waiting(env)
+    assert result.returncode == 1
+    assert "failed" in result.stdout and "pip could not install it" in result.stdout
+    assert "no network" in result.stdout
 
     Path(setup_env["FAILED_MARKER"]).unlink()
-    out = foreground(setup_env, SETUP_TIMEOUT="2").stdout
+    out = waiting(env, SETUP_TIMEOUT="2").stdout
     assert "still running" in out and setup_env["SETUP_LOG"] in out
+
+
+def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
+    # background.sh with a pip that hangs: killed there, it writes no marker.
+    hang = tmp_path / "stubs" / "python3"
+    hang.write_text(hang.read_text().replace('[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"',
+                                             '[ "$1" = -c ] || sleep 600'))
+    env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
+    setup = subprocess.Popen(["bash", str(SCENARIO / "intro" / "background.sh")], env=env,
+                             start_new_session=True)
+    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        log = Path(env["SETUP_LOG"])
+        while not log.exists() or "installing requirements" not in log.read_text():
+            assert time.monotonic() < deadline, "the setup never reached pip"
+            time.sleep(0.2)
+        os.killpg(setup.pid, 9)
+        killed = time.monotonic()
+        setup.wait(timeout=10)  # reaped, as its parent on the VM does
+        out, _ = wait.communicate(timeout=15)
+        took = time.monotonic() - killed
+    finally:
+        for process in (setup, wait):
+            if process.poll() is None:
+                process.kill()
+    assert wait.returncode == 1 and took < 15, took
+    assert "The setup stopped without finishing" in out and env["SETUP_LOG"] in out
+    assert "Setting up" in out and "installing requirements.txt" in out

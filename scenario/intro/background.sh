@@ -18,9 +18,12 @@ TUTORIAL_DIR="${TUTORIAL_DIR:-/root/fashion-mnist-tutorial}"
 SETUP_LOG="${SETUP_LOG:-/var/log/tutorial-setup.log}"
 READY_MARKER="${READY_MARKER:-/tmp/tutorial-ready}"
 FAILED_MARKER="${FAILED_MARKER:-/tmp/tutorial-failed}"
+# This script's process id: the waiting terminal tells a killed setup from a slow one.
+SETUP_PID="${SETUP_PID:-/tmp/tutorial-setup.pid}"
 
 set -uo pipefail
 rm -f "$READY_MARKER" "$FAILED_MARKER"
+echo $$ >"$SETUP_PID"
 exec >>"$SETUP_LOG" 2>&1
 echo "=== tutorial setup started $(date)"
 
@@ -36,13 +39,28 @@ apt_get() { apt-get -q -y -o DPkg::Lock::Timeout=600 "$@"; }
 apt_updated=""
 apt_update() { [ -n "$apt_updated" ] || { apt_get update && apt_updated=yes; }; }
 
-# 1. Python with venv and pip, git and curl.
+# 1. Python with venv and pip, git and curl. TensorFlow 2.21 and NumPy 2.4 have
+# wheels for Python 3.11 to 3.13: another python3 gets a one-line answer, not pip's.
+python_version() { python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+check_python() {
+    case "$(python_version)" in
+        3.11|3.12|3.13) ;;
+        *) fail "Python $(python_version) is not supported: the tutorial needs Python 3.11 to 3.13." \
+                "Try:  apt-get install -y python3.12-venv, then  python3.12 -m venv $TUTORIAL_DIR/.venv  and run this setup again" ;;
+    esac
+}
+if command -v python3 >/dev/null; then check_python; fi
 if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
     echo "=== installing Python's venv and pip"
-    { apt_update && apt_get install python3 python3-venv python3-pip &&
+    # Ubuntu's python3 comes without venv: its own python3.X-venv brings ensurepip.
+    packages="python3 python3-venv python3-pip"
+    version=$(python_version)
+    if [ -n "$version" ]; then apt_update && packages="$packages python$version-venv"; fi
+    { apt_update && apt_get install $packages &&
       python3 -c "import ensurepip, venv"; } ||
         fail "Could not install Python's venv and pip with apt-get." \
-             "Try:  apt-get update && apt-get install -y python3-venv python3-pip"
+             "Try:  apt-get update && apt-get install -y $packages"
+    check_python
 fi
 # git fetches the tutorial; curl asks TensorBoard for its runs on the TensorBoard page.
 tools=""

@@ -121,6 +121,27 @@ print(json.dumps(dict(python=platform.python_version(), numpy=version("numpy"),
 """
 
 
+def memory_held(root, entry, last_click):
+    """Record the page's peak of the whole cgroup; False (logged) if the kernel killed
+    a process of the learner's side for going over the cap during this page."""
+    if not root.memory:
+        return True
+    entry["peak_mb"] = root.memory.held_peak_mb()          # its processes' own memory
+    entry["peak_with_cache_mb"] = root.memory.peak_mb()    # the cgroup's, page cache too
+    kills = root.memory.oom_kills()
+    entry["oom_kills"] = kills - root.memory.kills_seen
+    root.memory.kills_seen = kills
+    if entry["oom_kills"]:
+        box = last_click["command"] if last_click else "(no click)"
+        log(f"  OUT OF MEMORY on the {entry['page']} page, by {box!r} or what ran beside it: "
+            f"{entry['oom_kills']} process(es) killed; peak {entry['peak_mb']} MB of the "
+            f"{root.memory.limit_mb} MB cap")
+        entry["error"] = (f"out of memory: {entry['oom_kills']} process(es) killed at or before "
+                          f"{box!r}; peak {entry['peak_mb']} MB of {root.memory.limit_mb} MB")
+        return False
+    return True
+
+
 def rehearse(args, root, report):
     checkout = Path(args.repo).resolve()
     commit = run("git", "-C", str(checkout), "rev-parse", "HEAD",
@@ -132,10 +153,29 @@ def rehearse(args, root, report):
     if dirty:
         log("warning: uncommitted changes are not rehearsed (the root clones HEAD)")
     root.build()
+    if getattr(args, "python_without_venv", False):
+        # Killercoda's ubuntu image: python3 is there, its venv module (ensurepip) is not.
+        log("python3 without its venv module into the root, as Ubuntu's image has it")
+        with open(root.folder / "python3.log", "w") as out:
+            for words in (["apt-get", "-q", "update"],
+                          ["apt-get", "-q", "-y", "install", "--no-install-recommends", "python3"]):
+                run(*root.command(*words, env={"DEBIAN_FRONTEND": "noninteractive"}),
+                    stdout=out, stderr=subprocess.STDOUT)
+        if subprocess.run(root.command("python3", "-c", "import ensurepip"),
+                          capture_output=True).returncode == 0:
+            raise RuntimeError("the root's python3 has ensurepip already: not Ubuntu's case")
     # The tutorial's repository as the VM will clone it: HEAD of this checkout.
     run("git", "clone", "--quiet", "--no-hardlinks", str(checkout), str(root.inside(REPO_INSIDE)))
     scenario = root.inside(REPO_INSIDE) / "scenario"
     shutil.copytree(scenario, root.inside(INSIDE) / "scenario")
+    # Killercoda copies index.json's assets to the VM before the scripts start.
+    index = json.loads((scenario / "index.json").read_text())
+    for asset in index["details"].get("assets", {}).get("host01", []):
+        target = root.inside(asset["target"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(scenario / "assets" / asset["file"], target / asset["file"])
+        if asset.get("chmod"):
+            run("chmod", asset["chmod"], str(target / asset["file"]))
     all_pages = pages(scenario)
     report["pages_expected"] = [p["name"] for p in all_pages
                                 if p["verify"] or p["foreground"] or actions(p["text"].read_text())]
@@ -145,6 +185,8 @@ def rehearse(args, root, report):
 
     shell = Shell(root)
     intro = all_pages[0]
+    if root.memory:
+        root.memory.reset_peak()
     background_log = root.folder / "background.out"
     log("background.sh started; the learner's terminal runs foreground.sh")
     start = time.monotonic()
@@ -152,7 +194,7 @@ def rehearse(args, root, report):
         background = subprocess.Popen(
             root.command("/bin/bash", f"{INSIDE}/scenario/{intro['background']}",
                          env={"REPO_URL": f"file://{REPO_INSIDE}"}),
-            stdout=out, stderr=subprocess.STDOUT, cwd="/")
+            stdout=out, stderr=subprocess.STDOUT, cwd="/", preexec_fn=root.learner_side)
     code, out, err, seconds = shell.run(f". {INSIDE}/scenario/{intro['foreground']}",
                                         timeout=SETUP_TIMEOUT)
     try:
@@ -183,6 +225,8 @@ def rehearse(args, root, report):
     log(f"Ready after {ready_s:.0f} s" if fg["ok"] else "setup FAILED")
     report["pages"].append(dict(page="intro", title=intro["title"], clicks=[finish(fg)],
                                 wall_s=round(ready_s, 1), check=None, ok=fg["ok"]))
+    fg["ok"] = memory_held(root, report["pages"][-1], fg) and fg["ok"]
+    report["pages"][-1]["ok"] = fg["ok"]
     if not fg["ok"]:
         return
 
@@ -195,6 +239,8 @@ def rehearse(args, root, report):
         if page["name"] == "intro":
             entry = report["pages"][0]
         page_start, edited = time.monotonic(), False
+        if root.memory and page["name"] != "intro":
+            root.memory.reset_peak()
         ctx = dict(page=[], probe=shell.probe, out=lambda c: plain(outputs[id(c)][0]))
         for item in items:
             if item["kind"] in ("edit", "type"):
@@ -229,7 +275,8 @@ def rehearse(args, root, report):
                         f"{p.get('promise') or p['expect']} ({p['expect']}). Seen: {p['detail']}")
         if page["verify"]:
             result = subprocess.run(root.command("/bin/bash", f"{INSIDE}/scenario/{page['verify']}"),
-                                    capture_output=True, text=True, cwd="/")
+                                    capture_output=True, text=True, cwd="/",
+                                    preexec_fn=root.learner_side)
             ok = result.returncode == 0 and result.stdout.strip() == "done"
             entry["check"] = dict(script=page["verify"], exit=result.returncode,
                                   stdout=result.stdout.strip(), stderr=result.stderr.strip(), ok=ok)
@@ -237,6 +284,7 @@ def rehearse(args, root, report):
         if page["name"] != "intro":
             entry["wall_s"] = round(time.monotonic() - page_start, 1)
             report["pages"].append(entry)
+        held = memory_held(root, entry, entry["clicks"][-1] if entry["clicks"] else None)
         entry["clicks"] = [finish(c) for c in entry["clicks"]]
-        entry["ok"] = all(c["ok"] for c in entry["clicks"]) and (
+        entry["ok"] = held and all(c["ok"] for c in entry["clicks"]) and (
             entry["check"] is None or entry["check"]["ok"])

@@ -56,6 +56,16 @@ class Root:
         self.suite, self.mirror, self.debs_cache = suite, mirror, debs_cache
         self.removed = False
         self.debootstrap = None  # its process, while it runs
+        self.memory = None       # the learner's side's memory cgroup (cgroup.Memory)
+        self.cpus = None         # the CPUs the learner's side may use (None: all)
+
+    def learner_side(self):
+        """preexec_fn of every process of the learner's side: into the memory cgroup,
+        onto the chosen CPUs."""
+        if self.memory:
+            self.memory.enter()
+        if self.cpus:
+            os.sched_setaffinity(0, self.cpus)
 
     def build(self):
         command = ["debootstrap", "--variant=minbase", self.suite, str(self.path), self.mirror]
@@ -141,6 +151,7 @@ class Shell:
         self.exchange.mkdir(parents=True)
         self.log = open(root.folder / "shell.log", "w")
         self.process = subprocess.Popen(root.command("/bin/bash", "-i"), stdin=subprocess.PIPE,
+                                        preexec_fn=root.learner_side,
                                         stdout=self.log, stderr=subprocess.STDOUT, text=True)
         # Debian's prompt, as the terminal has one (activate puts "(.venv) " before it).
         self.send("set +H; PS1='\\u@\\h:\\w\\$ '")

@@ -70,6 +70,7 @@ def summary(report):
         if page["page"] != "intro":
             numbers[page["page"]] = {"wall_s": page.get("wall_s"),
                                      "clicks_s": waiting.get("clicks_s", {}).get(page["page"])}
+        numbers[page["page"]]["peak_mb"] = page.get("peak_mb")  # the capped cgroup's
         for click in page["clicks"]:
             if click.get("kind") == "exec" and click.get("wall_s") is not None:
                 numbers[page["page"]].setdefault("longest_click_s", 0)
