@@ -11,6 +11,7 @@ from .checks import CHECKS
 from .machine import INSIDE, Shell, log, run
 from .pages import actions, foreground_expects, numberless, pages
 from .report import finish, plain
+from .terminal import Terminal, screen_promises
 
 TUTORIAL_DIR = "/root/fashion-mnist-tutorial"   # background.sh's default
 REPO_INSIDE = "/srv/fashion-mnist-tutorial"      # the clone REPO_URL points at
@@ -195,8 +196,14 @@ def rehearse(args, root, report):
             root.command("/bin/bash", f"{INSIDE}/scenario/{intro['background']}",
                          env={"REPO_URL": f"file://{REPO_INSIDE}"}),
             stdout=out, stderr=subprocess.STDOUT, cwd="/", preexec_fn=root.learner_side)
-    code, out, err, seconds = shell.run(f". {INSIDE}/scenario/{intro['foreground']}",
-                                        timeout=SETUP_TIMEOUT)
+    # Killercoda types foreground.sh into the learner's terminal: so does the rehearsal,
+    # into an interactive bash on a pseudo-terminal, and it reads the learner's screen.
+    typed = (root.inside(INSIDE) / "scenario" / intro["foreground"]).read_text()
+    root.terminal = Terminal(root.command("/bin/bash", "-i"), root.folder,
+                             preexec_fn=root.learner_side)
+    typing = time.monotonic()
+    root.terminal.type(typed)
+    screen, seconds = root.terminal.wait_for_prompt_after(timeout=SETUP_TIMEOUT, started=typing)
     try:
         background_exit = background.wait(timeout=60)
     except subprocess.TimeoutExpired:
@@ -204,15 +211,22 @@ def rehearse(args, root, report):
     ready_s = time.monotonic() - start
     setup_log = root.inside("/var/log/tutorial-setup.log")
     setup_text = setup_log.read_text(errors="replace") if setup_log.exists() else ""
-    fg = dict(kind="foreground", command=f". {intro['foreground']}", exit=code,
-              wall_s=round(seconds, 1), full_stdout=out, full_stderr=err)
+    stages = [line[4:] for line in setup_text.splitlines() if line.startswith("=== ")]
+    # The clicks' shell gets the same: foreground.sh, sourced once the setup is Ready.
+    code, out, err, _ = shell.run(f". {INSIDE}/scenario/{intro['foreground']}", timeout=120)
+    fg = dict(kind="foreground", command=f"(typed into the terminal) {intro['foreground']}",
+              exit=0 if re.search(r"^Ready after", screen, re.M) else 1,
+              wall_s=round(seconds, 1), full_stdout=screen, full_stderr="",
+              screens=[dict(s=s, screen=shown) for s, shown in root.terminal.screens[-12:]])
+    fg_shell = dict(exit=code, stdout=plain(out).strip().splitlines()[-1:], stderr=plain(err).strip())
     judge(fg, [("regex", r) for r in foreground_expects(intro["text"].read_text())], {})
     apt_offers = "Candidate: (none)" not in subprocess.run(
         root.command("apt-cache", "policy", "dataset-fashion-mnist"),
         capture_output=True, text=True).stdout
-    fg["promises"] += [
+    fg["promises"] += screen_promises(root.terminal, typed, stages) + [
+        dict(expect="the clicks' shell sources foreground.sh too",
+             ok=code == 0 and "Ready after" in out and not err.strip(), detail=f"{fg_shell}"),
         dict(expect="background.sh exits 0", ok=background_exit == 0, detail=f"exit {background_exit}"),
-        dict(expect="Ready", ok="Ready after" in out, detail=plain(out).strip().splitlines()[-1:]),
         dict(expect="dataset-fashion-mnist installed when apt offers it",
              ok=not apt_offers or "=== installing dataset-fashion-mnist" in setup_text,
              detail=f"apt offers it: {apt_offers}")]

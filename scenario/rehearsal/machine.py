@@ -58,6 +58,7 @@ class Root:
         self.debootstrap = None  # its process, while it runs
         self.memory = None       # the learner's side's memory cgroup (cgroup.Memory)
         self.cpus = None         # the CPUs the learner's side may use (None: all)
+        self.terminal = None     # the learner's terminal (terminal.Terminal), once opened
 
     def learner_side(self):
         """preexec_fn of every process of the learner's side: into the memory cgroup,
@@ -111,6 +112,8 @@ class Root:
         if self.removed:
             return
         self.removed = True
+        if self.terminal:
+            self.terminal.close()
         if self.debootstrap and self.debootstrap.poll() is None:  # stopped while building
             for sig in (signal.SIGTERM, signal.SIGKILL):
                 try:

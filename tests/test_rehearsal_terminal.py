@@ -1,0 +1,97 @@
+"""The rehearsal's learner's terminal: foreground.sh typed into an interactive bash on a
+pseudo-terminal (tmux), and what the screen shows while the shipped wait runs."""
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scenario"))
+from rehearsal.terminal import Terminal, screen_promises  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not shutil.which("tmux"), reason="needs tmux")
+SCENARIO = ROOT / "scenario"
+STAGES = ["tutorial setup started", "installing Python's venv and pip",
+          "installing requirements.txt", "tutorial setup finished"]
+
+
+def typed_foreground(tmp_path):
+    """foreground.sh as the VM has it, with the VM's paths moved into tmp_path."""
+    tutorial = tmp_path / "tutorial"
+    (tutorial / ".venv" / "bin").mkdir(parents=True)
+    (tutorial / ".venv" / "bin" / "activate").write_text("PS1=\"(.venv) $PS1\"\n")
+    return (SCENARIO / "intro" / "foreground.sh").read_text().replace(
+        "/usr/local/bin/tutorial-wait.sh", str(SCENARIO / "assets" / "tutorial-wait.sh")).replace(
+        "/root/fashion-mnist-tutorial", str(tutorial))
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    env = dict(SETUP_LOG=str(tmp_path / "setup.log"), READY_MARKER=str(tmp_path / "ready"),
+               FAILED_MARKER=str(tmp_path / "failed"), SETUP_PID=str(tmp_path / "setup.pid"),
+               TUTORIAL_DIR=str(tmp_path / "tutorial"), HOME=str(tmp_path), TERM="xterm",
+               PATH="/usr/bin:/bin")
+    command = ["env", "-i", *[f"{k}={v}" for k, v in env.items()],
+               "bash", "--norc", "--noprofile", "-i"]
+    term = Terminal(command, tmp_path)
+    yield term
+    term.close()
+
+
+def setup_writes(tmp_path, stages, then):
+    """A stand-in for background.sh: its stages into the log, one a second, then `then`."""
+    def run():
+        log = tmp_path / "setup.log"
+        for stage in stages:
+            with log.open("a") as f:
+                f.write(f"=== {stage}\n")
+            time.sleep(1.2)
+        then()
+    threading.Thread(target=run, daemon=True).start()
+
+
+def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal, tmp_path):
+    typed = typed_foreground(tmp_path)
+    setup_writes(tmp_path, STAGES[:3], lambda: (tmp_path / "ready").touch())
+    terminal.type(typed)
+    screen, seconds = terminal.wait_for_prompt_after(timeout=30)
+    promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
+    assert all(p["ok"] for p in promises.values()), promises
+    assert seconds < 30 and "Ready after" in screen
+    # The typed `cd` carried over: the prompt after Ready is the shell's own, in the folder.
+    terminal.type("pwd")
+    time.sleep(1)
+    assert str(tmp_path / "tutorial") in terminal.screen().splitlines()[-2]
+    # More than one screen was seen, and the waiting line named a stage on one of them.
+    assert any("Setting up" in s and "installing" in s for _, s in terminal.screens)
+
+
+def test_the_screen_promises_fail_on_a_dead_setup(terminal, tmp_path):
+    typed = typed_foreground(tmp_path)
+    setup = subprocess.Popen(["sleep", "600"])
+    (tmp_path / "setup.pid").write_text(str(setup.pid))
+    setup_writes(tmp_path, STAGES[:2], lambda: (setup.kill(), setup.wait()))
+    terminal.type(typed)
+    started = time.monotonic()
+    screen, _ = terminal.wait_for_prompt_after(timeout=40)
+    assert "The setup stopped without finishing" in screen
+    assert time.monotonic() - started < 30
+    promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
+    assert not promises["Ready on the learner's screen"]["ok"]
+    assert promises["at most two typed lines on the screen"]["ok"]
+
+
+def test_a_long_foreground_breaks_the_two_line_promise(terminal, tmp_path):
+    # Five typed lines that stay on the screen (no `clear` to wipe them).
+    typed = "echo one\necho two\necho three\n" + typed_foreground(tmp_path).replace("clear; ", "")
+    (tmp_path / "ready").touch()
+    (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
+    terminal.type(typed)
+    terminal.wait_for_prompt_after(timeout=30)
+    promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
+    assert not promises["at most two typed lines on the screen"]["ok"], promises
