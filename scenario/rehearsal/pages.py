@@ -85,3 +85,40 @@ def pages(scenario):
 def numberless(text):
     """text with every number as N: an edit's line and the line it changes then match."""
     return re.sub(r"\d+(\.\d+)?", "N", text)
+
+
+# --- what the learner reads and types: the page's estimated time ------------------------
+
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+FOLDED = re.compile(r"<details>.*?</details>", re.S)
+OPTIONAL = re.compile(r"^(#+)\s.*\b(optional|more to try)\b", re.I)
+WORD = re.compile(r"[A-Za-z0-9][\w'.,%/-]*")
+READ_WPM, TYPE_CPM = 150, 100  # a beginner's reading (words) and typing (characters) a minute
+
+
+def visible_prose(text):
+    """The prose a learner reads on the page: no code blocks, HTML comments, folded
+    answers (<details>), nor a section whose heading marks it optional ("more to try")."""
+    text = FOLDED.sub("", COMMENT.sub("", FENCE.sub("", text)))
+    kept, skipping = [], None
+    for line in text.splitlines():
+        heading = re.match(r"^(#+)\s", line)
+        if heading and skipping and len(heading.group(1)) <= skipping:
+            skipping = None
+        optional = OPTIONAL.match(line)
+        if optional and not skipping:
+            skipping = len(optional.group(1))
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def prose_words(text):
+    return len(WORD.findall(visible_prose(text)))
+
+
+def typed_characters(text):
+    """Characters the learner types: the blocks added to their own file and the edited
+    lines (leading indentation not counted: editors indent)."""
+    return sum(len(line.strip()) for item in actions(text) if item["kind"] in ("type", "edit")
+               for line in (item["code"] if item["kind"] == "type" else item["new"]).splitlines())

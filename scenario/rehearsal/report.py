@@ -1,6 +1,8 @@
 """What the report keeps of each click, its summary, and the table printed at the end."""
 import re
 
+from .pages import READ_WPM, TYPE_CPM
+
 KEEP_LINES = (15, 40)  # first and last lines kept of a long output
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]")
 
@@ -58,6 +60,24 @@ def journey(report):
                 conv_trainings=sum("convolutional" in c.get("trained", []) for _, c in clicks))
 
 
+def estimates(report):
+    """Each page's estimated learner minutes: its visible prose words at READ_WPM, the
+    characters of what the learner types at TYPE_CPM, its clicked commands' seconds,
+    and, on the intro, the setup's seconds to Ready; and the scenario's sum."""
+    clicked = {page["page"]: sum(c.get("wall_s") or 0 for c in page["clicks"]
+                                 if c.get("kind") == "exec") for page in report["pages"]}
+    pages = {}
+    for name, read in (report.get("reading") or {}).items():
+        parts = dict(reading_min=read["words"] / READ_WPM, typing_min=read["typed_chars"] / TYPE_CPM,
+                     clicks_min=clicked.get(name, 0) / 60,
+                     setup_min=(report.get("ready_s") or 0) / 60 if name == "intro" else 0)
+        pages[name] = {**read, **{k: round(v, 1) for k, v in parts.items()},
+                       "estimated_min": round(sum(parts.values()), 1)}
+    return dict(pages=pages, total_min=round(sum(p["estimated_min"] for p in pages.values()), 1),
+                how=f"visible prose words at {READ_WPM} a minute + typed characters at {TYPE_CPM} a "
+                    "minute + clicked commands' seconds + the setup to Ready (intro)")
+
+
 def summary(report):
     """Per page, the numbers that docs may quote: <!-- rehearsal: PAGE.FIELD -->."""
     waiting = report.get("journey") or {}
@@ -65,12 +85,16 @@ def summary(report):
                "all": {"total_s": report.get("total_s"),
                        "clicks_s": waiting.get("total_clicks_s"),
                        "clicks_vs_step2": waiting.get("total_vs_step2"),
-                       "conv_trainings": waiting.get("conv_trainings")}}
+                       "conv_trainings": waiting.get("conv_trainings"),
+                       "estimated_min": (report.get("estimates") or {}).get("total_min")}}
     for page in report["pages"]:
         if page["page"] != "intro":
             numbers[page["page"]] = {"wall_s": page.get("wall_s"),
                                      "clicks_s": waiting.get("clicks_s", {}).get(page["page"])}
         numbers[page["page"]]["peak_mb"] = page.get("peak_mb")  # the capped cgroup's
+        estimated = (report.get("estimates") or {}).get("pages", {}).get(page["page"])
+        if estimated:
+            numbers[page["page"]]["estimated_min"] = estimated["estimated_min"]
         for click in page["clicks"]:
             if click.get("kind") == "exec" and click.get("wall_s") is not None:
                 numbers[page["page"]].setdefault("longest_click_s", 0)
