@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .checks import CHECKS
 from .machine import INSIDE, Shell, log, run
-from .pages import actions, foreground_expects, numberless, pages
+from .pages import actions, foreground_expects, numberless, pages, prose_words, typed_characters
 from .report import finish, plain
 from .terminal import Terminal, screen_promises
 
@@ -180,6 +180,10 @@ def rehearse(args, root, report):
     all_pages = pages(scenario)
     report["pages_expected"] = [p["name"] for p in all_pages
                                 if p["verify"] or p["foreground"] or actions(p["text"].read_text())]
+    # What each page gives the learner to read and to type (its estimated time's parts).
+    report["reading"] = {p["name"]: dict(words=prose_words(p["text"].read_text()),
+                                         typed_chars=typed_characters(p["text"].read_text()))
+                         for p in all_pages}
     report["root"] = dict(suite=args.suite, mirror=args.mirror, variant="minbase",
                           os=root.inside("/etc/os-release").read_text().split('PRETTY_NAME="')[1]
                           .split('"')[0])
