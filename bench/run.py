@@ -17,6 +17,15 @@ PROGRAM[-PATH][-Ncpu]:
              check-2, check-3  `check.py N` on the finished exercises/stepN.py (the
                         answer): the learner's last check, against step2-1epoch's
                         time on the same CPUs and under 1 GB
+             tensorboard  TensorBoard serving the logs, as the TensorBoard page starts
+                        it: `tensorboard --logdir logs --bind_all --port PORT` (a free
+                        port). Its logs are made once, untimed, before the timed runs,
+                        by the commands whose runs the page expects: `step3.py --save
+                        fashion.keras --logdir logs` and `step2.py --epochs 10 --logdir
+                        logs`. Each run waits until it serves, then asks for what a
+                        browser opening the Scalars dashboard asks for (TB_REQUESTS,
+                        then the scalars of every run and tag), then stops it (SIGTERM,
+                        as `kill %tensorboard`)
   PATH       where the step finds the data, each in a private, temporary KERAS_HOME:
              (none)     the Keras cache: KERAS_HOME/datasets/fashion-mnist/ links to
                         the four .gz files, as after a download
@@ -28,7 +37,8 @@ PROGRAM[-PATH][-Ncpu]:
 By default it runs all of these, which is what bench/results.json records:
   baseline, step1, step1-system, step1-data-dir, step2, step2-system, step2-data-dir,
   step3, step4, import-tf, step1-1cpu, step2-1cpu, step3-1cpu, step4-1cpu,
-  step2-1epoch, check-2, check-3, step2-1epoch-1cpu, check-2-1cpu, check-3-1cpu
+  step2-1epoch, check-2, check-3, step2-1epoch-1cpu, check-2-1cpu, check-3-1cpu,
+  tensorboard
 --cpus N pins every run that names no CPU count of its own to N CPUs.
 One untimed `import tensorflow` runs first, so that the first timed run does not
 pay for reading TensorFlow's libraries from disk.
@@ -42,9 +52,21 @@ Measured for every run:
   train s      time inside keras Model.fit (bench/timed.py wraps it)
   peak MB      peak resident memory (MB = 10^6 bytes): ru_maxrss from wait4(), i.e. the
                largest process of the tree; each target is a single process
+               (tensorboard: see below)
   train acc    final training accuracy (the step's results JSON, or the baseline's output)
   test acc     test accuracy (the same sources)
   stderr       non-empty lines written to stderr
+
+tensorboard is a server with a child, its data server (tensorboard_data_server, the
+fast log reader), so its fields differ: 1st line s is the time until it serves its
+main page, wall s until every request of the Scalars dashboard has been answered,
+and peak MB is the largest sum of the resident memory (VmRSS) of TensorBoard and all
+its descendants, sampled every SAMPLE_S seconds from its start until it is stopped;
+tensorboard_mb and data_server_mb are the peaks of the two parts alone, anonymous_mb
+the peak of the tree's anonymous memory (RssAnon: without the mapped files, such as
+TensorFlow's libraries, that another TensorFlow process shares) (the JSON report
+only). A sum of RSS counts pages the processes share twice, and sampling can
+miss a spike shorter than SAMPLE_S.
 
 On a shared machine, run it while nothing else is busy: times drift with load.
 """
@@ -59,11 +81,16 @@ import platform
 import re
 import selectors
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +109,19 @@ PROGRAMS = {  # name: what bench/timed.py runs, from the project root
     # check.py on the learner's finished file (the answer), as the page's last check.
     "check-2": ["check.py", "2", "--file", "exercises/answers/step2.py"],
     "check-3": ["check.py", "3", "--file", "exercises/answers/step3.py"],
+    # The TensorBoard page's command, from the folder prepare() made; PORT a free port.
+    "tensorboard": ["tensorboard", "--logdir", "logs", "--bind_all", "--port", "{port}"],
+}
+# What is made once, untimed, before a program's timed runs: (whose, what it is, the
+# commands run from the prepared folder). step4's photo and model; the logs the
+# TensorBoard page serves, by the commands whose runs its `curl .../data/runs` expects.
+PREPARE = {
+    "step4": ("step 4", "step3.py --save, then step4.py --example 0",
+              [["step3.py", "--save", "fashion.keras"], ["step4.py", "--example", "0"]]),
+    "tensorboard": ("TensorBoard", "the logs: step3.py --save fashion.keras --logdir logs, then "
+                    "step2.py --epochs 10 --logdir logs",
+                    [["step3.py", "--save", "fashion.keras", "--logdir", "logs"],
+                     ["step2.py", "--epochs", "10", "--logdir", "logs"]]),
 }
 DATA_PATHS = ["keras-cache", "system", "data-dir"]  # keras-cache goes unnamed in a target
 TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-({'|'.join(DATA_PATHS[1:])}))?"
@@ -90,7 +130,7 @@ DEFAULT_TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir",
                    "step2", "step2-system", "step2-data-dir", "step3", "step4", "import-tf",
                    "step1-1cpu", "step2-1cpu", "step3-1cpu", "step4-1cpu",
                    "step2-1epoch", "check-2", "check-3",
-                   "step2-1epoch-1cpu", "check-2-1cpu", "check-3-1cpu"]
+                   "step2-1epoch-1cpu", "check-2-1cpu", "check-3-1cpu", "tensorboard"]
 FIELDS = {  # per-run number: (column heading, format)
     "wall_s": ("wall s", "{:.1f}"),
     "first_line_s": ("1st line s", "{:.2f}"),
@@ -100,6 +140,8 @@ FIELDS = {  # per-run number: (column heading, format)
     "test_accuracy": ("test acc", "{:.4f}"),
     "stderr_lines": ("stderr", "{:.0f}"),
 }
+# tensorboard's runs only: the peaks of its two parts (summarized, not in the table).
+SERVE_FIELDS = ["tensorboard_mb", "data_server_mb", "anonymous_mb"]
 RATIO_FIELDS = ["wall_s", "train_s", "peak_rss_mb", "test_accuracy"]
 # The issue's targets for step 2 against the baseline (ratios of medians).
 RATIO_LIMITS = {"wall_s": 0.75, "train_s": 0.6, "peak_rss_mb": 0.67}
@@ -112,6 +154,18 @@ CHECK_REFERENCE = "step2-1epoch"
 FIRST_LINE_LIMIT_S = 0.5
 STEP1_LIMITS = {"wall_s": 1.0, "peak_rss_mb": 500}
 STDERR_TAIL = 15
+# TensorBoard and step 3 may run at once (the TensorBoard page's "What to try next"
+# trains with it running): their peaks together within what the 2 GB scenario VM
+# leaves the learner (docs/scenario.md: the rehearsal's cgroup is capped at 1,400 MB).
+VM_LEARNER_MB = 1400
+# What a browser opening TensorBoard's Scalars dashboard asks for first (TensorBoard
+# 2.21: tensorboard/plugins/core/core_plugin.py, tensorboard/backend/application.py
+# and tensorboard/plugins/scalar/scalars_plugin.py); then, for every run and tag that
+# /data/plugin/scalars/tags lists, /data/plugin/scalars/scalars?run=RUN&tag=TAG.
+TB_REQUESTS = ["/", "/data/environment", "/data/plugins_listing", "/data/runs",
+               "/data/plugin/scalars/tags"]
+SAMPLE_S = 0.1  # how often tensorboard's memory is sampled
+SERVE_TIMEOUT_S = 300  # at most this long (or --timeout) until it has served everything
 
 
 def fail(*lines):
@@ -205,7 +259,7 @@ def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
 
     target: program, data_path, data_dir (the folder the step reads) and cpus (the
     CPUs to pin it to, or None). "{prepared}" in a program's arguments stands for
-    the folder prepare_step4() made.
+    the folder prepare() made.
     """
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         tmp = Path(tmp)
@@ -273,20 +327,246 @@ def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
         return run
 
 
-def prepare_step4(data_dir, timeout):
-    """A folder with fashion.keras (step3.py --save) and example-0.png (step4.py
-    --example 0), made untimed for step 4's runs; (folder, None) or (None, why not)."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-step4-"))
+def prepare(program, data_dir, timeout):
+    """A folder with what PREPARE[program] makes, untimed, for that program's runs:
+    (folder, the runs that made it) or (None, why not)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{program}-"))
     target = {**parse_target("step3"), "data_dir": data_dir, "cpus": None}
-    for what, command in [
-            ("step3.py --save", [str(ROOT / "step3.py"), "--save", str(folder / "fashion.keras")]),
-            ("step4.py --example 0", [str(ROOT / "step4.py"), "--example", "0"])]:
-        run = run_once("prepare", target, timeout, command=command, cwd=folder)
+    made = []
+    for script, *arguments in PREPARE[program][2]:
+        what = " ".join([script, *arguments])
+        run = run_once("prepare", target, timeout, command=[str(ROOT / script), *arguments],
+                       cwd=folder)
         if run["exit_code"] != 0:
             shutil.rmtree(folder, ignore_errors=True)
             return None, f"{what} failed with exit code {run['exit_code']}: " + " | ".join(
                 run["stderr_tail"][-3:])
-    return folder, None
+        made.append({"command": what, "wall_s": run["wall_s"],
+                     "peak_rss_mb": run["peak_rss_mb"]})
+    return folder, made
+
+
+# --- tensorboard -----------------------------------------------------------------
+
+def tensorboard_command():
+    """The `tensorboard` script beside this Python (its venv), else on PATH, or None."""
+    beside = Path(sys.executable).with_name("tensorboard")
+    return str(beside) if beside.is_file() else shutil.which("tensorboard")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("", 0))
+        return probe.getsockname()[1]
+
+
+def process_tree(root):
+    """{pid: (resident bytes, anonymous resident bytes, command line)} of root and all its
+    descendants (Linux /proc)."""
+    children = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = {}, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                resident = int(statm.read().split()[1]) * page
+            with open(f"/proc/{pid}/status") as status:
+                anonymous = next((int(line.split()[1]) * 1024 for line in status
+                                  if line.startswith("RssAnon:")), 0)
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue
+        tree[pid] = (resident, anonymous, command)
+    return tree
+
+
+class TreeSampler(threading.Thread):
+    """Samples the resident memory of a process tree every SAMPLE_S seconds until stopped:
+    the peak of the sum, of the root and of the data server alone, and of the sum of
+    their anonymous memory (RssAnon: what no other process shares, such as TensorFlow's
+    libraries, which step 3 maps too) (MB)."""
+
+    def __init__(self, root):
+        super().__init__(daemon=True)
+        self.root, self.done = root, threading.Event()
+        self.peak = {"total": 0, "root": 0, "data_server": 0, "anonymous": 0}
+        self.processes, self.samples = {}, 0  # processes: {pid: its command line}
+
+    def run(self):
+        while not self.done.is_set():
+            self.sample()
+            self.done.wait(SAMPLE_S)
+
+    def sample(self):
+        tree = process_tree(self.root)
+        parts = {"total": sum(rss for rss, _, _ in tree.values()),
+                 "root": tree.get(self.root, (0,))[0],
+                 "data_server": sum(rss for rss, _, command in tree.values()
+                                    if "tensorboard_data_server" in command),
+                 "anonymous": sum(anonymous for _, anonymous, _ in tree.values())}
+        for part, value in parts.items():
+            self.peak[part] = max(self.peak[part], value / 1e6)
+        for pid, (_, _, command) in tree.items():
+            self.processes.setdefault(pid, command.strip()[:300])
+        self.samples += 1
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        self.sample()  # not after the process is gone: stop() comes before the kill
+
+
+# Straight to localhost, whatever http_proxy says.
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def fetch(url, timeout=10):
+    with LOCAL.open(url, timeout=timeout) as response:
+        return response.read()
+
+
+def serve_dashboard(base, expected_runs, start, deadline, proc):
+    """Wait until TensorBoard serves, then ask what the Scalars dashboard asks for.
+
+    Returns (seconds to the main page, seconds to the last answer, what was asked and
+    answered); raises RuntimeError if it does not serve in time or stops first.
+    """
+    first_page_s = None
+    while first_page_s is None:
+        if proc.poll() is not None:
+            raise RuntimeError(f"tensorboard exited with code {proc.returncode} before it served")
+        if time.monotonic() > deadline:
+            raise RuntimeError("tensorboard did not serve its main page in time")
+        try:
+            page = fetch(base + "/")
+            first_page_s = time.monotonic() - start
+        except OSError:
+            time.sleep(0.05)
+    answered = {"/": len(page)}
+    # The data server reads the logs after the page is up: ask, as a browser's reload
+    # would, until every run with scalars is listed (expected_runs: those on disk).
+    while True:
+        for path in TB_REQUESTS[1:]:
+            answered[path] = len(body := fetch(base + path))
+            if path == "/data/runs":
+                runs = json.loads(body)
+            elif path == "/data/plugin/scalars/tags":
+                tags = json.loads(body)
+        if set(expected_runs) <= set(runs) and all(tags.get(run) for run in expected_runs):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"tensorboard lists {sorted(runs)}, not yet all of "
+                               f"{sorted(expected_runs)}")
+        time.sleep(0.2)
+    scalars = []
+    for run, run_tags in sorted(tags.items()):
+        for tag in sorted(run_tags):
+            query = urllib.parse.urlencode({"run": run, "tag": tag})
+            points = json.loads(fetch(f"{base}/data/plugin/scalars/scalars?{query}"))
+            scalars.append({"run": run, "tag": tag, "points": len(points)})
+    return first_page_s, time.monotonic() - start, {
+        "answered_bytes": answered, "runs": runs, "scalars": scalars}
+
+
+def scalar_runs(logs):
+    """The runs under logs that hold scalars: step 2's and step 3's train and validation
+    folders (step 3's test run holds only pictures and text)."""
+    return sorted(str(folder.relative_to(logs)) for folder in logs.glob("**/*")
+                  if folder.name in ("train", "validation")
+                  and any(folder.glob("events.out.tfevents.*")))
+
+
+def running(pid):
+    """pid is a process that has not ended (a zombie has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def serve_once(name, target, timeout, prepared):
+    """Start TensorBoard as the TensorBoard page does, in the folder prepare() made, and
+    measure it until it has served the Scalars dashboard; then stop it as `kill` does."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        tmp = Path(tmp)
+        port = free_port()
+        command = [tensorboard_command(), *[argument.replace("{port}", str(port))
+                                            for argument in PROGRAMS["tensorboard"][1:]]]
+        pin = (functools.partial(os.sched_setaffinity, 0, target["cpus"])
+               if target["cpus"] else None)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("FASHION_MNIST_DIR", "TF_CPP_MIN_LOG_LEVEL")}
+        # TMPDIR: TensorBoard notes its running servers in $TMPDIR/.tensorboard-info.
+        env.update(KERAS_HOME=str(tmp / "keras_home"), TMPDIR=str(tmp))
+        expected_runs = scalar_runs(prepared / "logs")
+        error, served = None, None
+        with open(tmp / "stdout", "wb") as out, open(tmp / "stderr", "wb") as err:
+            start = time.monotonic()
+            proc = subprocess.Popen(command, cwd=prepared, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=out, stderr=err, preexec_fn=pin)
+            sampler = TreeSampler(proc.pid)
+            sampler.start()
+            try:
+                first_page_s, wall_s, served = serve_dashboard(
+                    f"http://127.0.0.1:{port}", expected_runs, start,
+                    start + min(timeout, SERVE_TIMEOUT_S), proc)
+            except (RuntimeError, OSError, ValueError) as problem:
+                error, first_page_s, wall_s = f"{type(problem).__name__}: {problem}", None, None
+            finally:
+                sampler.stop()
+                tree = set(process_tree(proc.pid))
+                proc.send_signal(signal.SIGTERM)  # as `kill %tensorboard`
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    error = error or "tensorboard did not stop within 30 s of SIGTERM"
+                # Its data server stops once TensorBoard is gone (it reads the end of
+                # its stdin); one still running 10 s later is stopped here, as a failure.
+                left = tree - {proc.pid}
+                stop_at = time.monotonic() + 10
+                while (left := {pid for pid in left if running(pid)}) and \
+                        time.monotonic() < stop_at:
+                    time.sleep(0.1)
+                for pid in left:
+                    os.kill(pid, signal.SIGKILL)
+                    error = error or f"process {pid} outlived tensorboard by 10 s"
+        stderr = (tmp / "stderr").read_text(errors="replace")
+        run = {
+            "exit_code": proc.returncode if error is None else (proc.returncode or 1),
+            "cpus": len(target["cpus"]) if target["cpus"] else usable_cores(),
+            "wall_s": wall_s,
+            "first_line_s": first_page_s,
+            "train_s": None,
+            "peak_rss_mb": sampler.peak["total"],
+            "train_accuracy": None,
+            "test_accuracy": None,
+            "stderr_lines": sum(1 for line in stderr.splitlines() if line.strip()),
+            "tensorboard_mb": sampler.peak["root"],
+            "data_server_mb": sampler.peak["data_server"] or None,
+            "anonymous_mb": sampler.peak["anonymous"],
+            "samples": sampler.samples,
+            "processes": [sampler.processes[pid] for pid in sorted(sampler.processes)],
+            "results": served,
+        }
+        if error:
+            run["error"] = error
+            run["stderr_tail"] = [error, *stderr.splitlines()[-STDERR_TAIL:]]
+        return run
 
 
 # --- summary -----------------------------------------------------------------
@@ -295,8 +575,10 @@ def summarize(runs):
     """min/median/max of every field over a target's successful runs (None if no value)."""
     ok = [run for run in runs if run["exit_code"] == 0]
     summary = {}
-    for field in FIELDS:
-        values = [run[field] for run in ok if run[field] is not None]
+    for field in [*FIELDS, *SERVE_FIELDS]:
+        if field in SERVE_FIELDS and not any(field in run for run in runs):
+            continue  # only tensorboard's runs have these
+        values = [run[field] for run in ok if run.get(field) is not None]
         summary[field] = ({"min": min(values), "median": statistics.median(values),
                            "max": max(values)} if values else None)
     return summary
@@ -360,10 +642,35 @@ def fast_start_checks(summary, targets, data_counts):
 
 def step3_memory_checks(summary, data_counts):
     """step3[-Ncpu]: its median peak memory, at most PEAK_LIMIT_MB on the full data, so
-    that step 3 and TensorBoard (about 570 MB) fit a 2 GB VM together."""
+    that step 3 and TensorBoard fit a 2 GB VM together. TensorBoard peaked at 579 MB (the
+    tensorboard target, its data server included; 229 MB of it anonymous, the rest mostly
+    TensorFlow's libraries, which step 3 shares): see tensorboard_memory_checks."""
     return {name: {"peak_rss_mb": full_data_check(fields["peak_rss_mb"], PEAK_LIMIT_MB, "MB",
                                                   data_counts)}
             for name, fields in summary.items() if name == "step3" or name.startswith("step3-")}
+
+
+def tensorboard_memory_checks(summary, prepared_runs, data_counts):
+    """tensorboard[-Ncpu]: what TensorBoard adds beside a training step 3 (the tree's
+    anonymous memory: the TensorFlow libraries both map are held once) plus the peak of
+    the step 3 that wrote its logs (step3.py --save fashion.keras --logdir logs,
+    measured while preparing them), at most VM_LEARNER_MB on the full data: the
+    TensorBoard page's "What to try next" trains with TensorBoard running."""
+    step3 = next((run["peak_rss_mb"] for run in prepared_runs.get("tensorboard", [])
+                  if run["command"].startswith("step3.py")), None)
+    checks = {}
+    for name, fields in summary.items():
+        if not (name == "tensorboard" or name.startswith("tensorboard-")):
+            continue
+        peak = fields["anonymous_mb"]["median"] if fields.get("anonymous_mb") else None
+        both = None if peak is None or step3 is None else peak + step3
+        check = full_data_check({"median": both} if both is not None else None,
+                                VM_LEARNER_MB, "MB", data_counts)
+        check.update(tensorboard=peak, step3=step3,
+                     target=f"<= {VM_LEARNER_MB} MB with step 3's peak "
+                            + ("" if step3 is None else f"({step3:.0f} MB) ") + "on the full data")
+        checks[name] = {"peak_rss_mb": check}
+    return checks
 
 
 def check_speed_checks(summary, targets):
@@ -534,7 +841,11 @@ def plan(names, data_dir, cpus):
         target = parse_target(name)
         script = PROGRAMS[target["program"]][0]
         count = target["cpus"] or cpus
-        if script != "-c" and not (ROOT / script).is_file():
+        if target["program"] == "tensorboard" and not tensorboard_command():
+            notes.append(f"{name}: skipped, tensorboard is not installed")
+        elif target["program"] == "tensorboard" and not Path("/proc/self/statm").is_file():
+            notes.append(f"{name}: skipped, its memory is read from /proc (Linux only)")
+        elif script not in ("-c", "tensorboard") and not (ROOT / script).is_file():
             notes.append(f"{name}: skipped, {script} does not exist yet")
         elif target["data_path"] != "keras-cache" and not target["program"].startswith("step"):
             notes.append(f"{name}: skipped, only the steps take the data from elsewhere")
@@ -621,33 +932,41 @@ def main():
             for line in warmup["stderr_tail"]:
                 print(f"    | {line}")
 
-    prepared = None
-    if any(plans[name]["program"] == "step4" for name in targets):
-        print("Preparing step 4: step3.py --save, then step4.py --example 0 (not recorded) ...",
-              flush=True)
-        prepared, why_not = prepare_step4(data_dir, args.timeout)
-        if prepared is None:
-            for name in [name for name in targets if plans[name]["program"] == "step4"]:
-                notes.append(f"{name}: skipped, {why_not}")
-                print(f"Note: {notes[-1]}")
-                targets.remove(name)
-            if not targets:
-                fail("Error: no target left to run.")
+    prepared, prepared_runs = {}, {}  # program: its folder; the runs that made it
     try:
-        return measure(args, data_dir, data_counts, plans, targets, report, prepared)
+        for program, (whose, what, _) in PREPARE.items():
+            if not any(plans[name]["program"] == program for name in targets):
+                continue
+            print(f"Preparing {whose}: {what} (not recorded) ...", flush=True)
+            folder, made = prepare(program, data_dir, args.timeout)
+            if folder is None:
+                for name in [name for name in targets if plans[name]["program"] == program]:
+                    notes.append(f"{name}: skipped, {made}")
+                    print(f"Note: {notes[-1]}")
+                    targets.remove(name)
+                if not targets:
+                    fail("Error: no target left to run.")
+                continue
+            prepared[program], prepared_runs[program] = folder, made
+        if prepared_runs:
+            report["prepared"] = prepared_runs
+        return measure(args, data_dir, data_counts, plans, targets, report, prepared,
+                       prepared_runs)
     finally:
-        if prepared is not None:
-            shutil.rmtree(prepared, ignore_errors=True)
+        for folder in prepared.values():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def measure(args, data_dir, data_counts, plans, targets, report, prepared):
+def measure(args, data_dir, data_counts, plans, targets, report, prepared, prepared_runs):
     """The timed runs, their summary and the report."""
     runs = {name: [] for name in targets}
     total = args.repeat * len(targets)
     for round_index in range(args.repeat):
         shift = round_index % len(targets)
         for name in targets[shift:] + targets[:shift]:
-            run = run_once(name, plans[name], args.timeout, prepared)
+            program = plans[name]["program"]
+            once = serve_once if program == "tensorboard" else run_once
+            run = once(name, plans[name], args.timeout, prepared.get(program))
             runs[name].append(run)
             done = sum(map(len, runs.values()))
             print(f"[{done:>2}/{total}] {name:<{max(10, *map(len, targets))}} exit {run['exit_code']:<3} "
@@ -666,12 +985,15 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
     fast_start = fast_start_checks(summary, plans, data_counts)
     check_speed = check_speed_checks(summary, plans)
     step3_memory = step3_memory_checks(summary, data_counts)
+    tensorboard_memory = tensorboard_memory_checks(summary, prepared_runs, data_counts)
     report.update(load_average_end=list(os.getloadavg()), runs=runs, summary=summary,
                   ratios={"step2_vs_baseline": ratios} if ratios else {},
                   checks={**({"step2_vs_baseline": checks} if checks else {}),
                           **({"fast_start": fast_start} if fast_start else {}),
                           **({"check_speed": check_speed} if check_speed else {}),
-                          **({"step3_memory": step3_memory} if step3_memory else {})})
+                          **({"step3_memory": step3_memory} if step3_memory else {}),
+                          **({"tensorboard_memory": tensorboard_memory}
+                             if tensorboard_memory else {})})
 
     print()
     print(f"{args.repeat} run(s) of each target, interleaved; min / median / max "
@@ -689,6 +1011,15 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared):
     if step3_memory:
         print()
         print(limit_lines("Step 3's memory (medians):", step3_memory))
+    if tensorboard_memory:
+        print()
+        print(limit_lines("TensorBoard and step 3 at once (medians):", tensorboard_memory))
+        for name in tensorboard_memory:
+            part = {field: cell("peak_rss_mb", (summary[name][field] or {}).get("median"))
+                    for field in SERVE_FIELDS}
+            print(f"  {name}: TensorBoard alone {part['tensorboard_mb']} MB, its data server "
+                  f"{part['data_server_mb']} MB (peaks of each part; the table's peak MB is "
+                  f"their sum's); anonymous {part['anonymous_mb']} MB")
     failed = {name: sum(run["exit_code"] != 0 for run in runs[name]) for name in targets}
     failed = {name: count for name, count in failed.items() if count}
     if args.json:

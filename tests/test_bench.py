@@ -269,3 +269,37 @@ def test_step3_memory_is_checked_against_1gb(run, tmp_path):
     for name in ("step3", "step3-1cpu"):
         check = recorded["checks"]["step3_memory"][name]["peak_rss_mb"]
         assert check["pass"] is True and check["value"] <= 1000, (name, check)
+
+
+def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(run, tmp_path):
+    """TensorBoard really starts on the page's logs, answers the Scalars dashboard's
+    requests, and its peak is the sum of its process tree, its data server included."""
+    stdout, report = bench_only(run, tmp_path, "tensorboard")
+    assert "Preparing TensorBoard: the logs: step3.py --save fashion.keras --logdir logs" \
+        in stdout
+    assert [made["command"] for made in report["prepared"]["tensorboard"]] == [
+        "step3.py --save fashion.keras --logdir logs", "step2.py --epochs 10 --logdir logs"]
+    run_ = report["runs"]["tensorboard"][0]
+    assert run_["exit_code"] == 0, run_.get("stderr_tail")
+    assert 0 < run_["first_line_s"] <= run_["wall_s"]  # its main page, then the dashboard
+    served = run_["results"]
+    assert served["answered_bytes"]["/"] > 1000  # the page itself, not an error
+    assert {"/data/plugins_listing", "/data/runs", "/data/plugin/scalars/tags"} <= set(
+        served["answered_bytes"])
+    assert {"step3/dense/train", "step3/conv/validation", "step3/conv/test",
+            "step2/dense-epochs10/train"} <= set(served["runs"])  # the page's expects
+    asked = {(s["run"], s["tag"]): s["points"] for s in served["scalars"]}
+    assert asked[("step2/dense-epochs10/train", "epoch_accuracy")] == 10  # one per epoch
+    for run_name in ("step3/dense/validation", "step3/conv/train"):
+        assert asked[(run_name, "epoch_loss")] >= 1
+    # The tree: TensorBoard as the page starts it, and its data server, its child.
+    assert any(" --logdir logs --bind_all --port " in p for p in run_["processes"])
+    assert any("tensorboard_data_server" in p for p in run_["processes"])
+    assert run_["tensorboard_mb"] > 50 and run_["data_server_mb"] > 1
+    assert run_["peak_rss_mb"] > run_["tensorboard_mb"]  # the sum, the child included
+    assert report["summary"]["tensorboard"]["data_server_mb"]["median"] == \
+        run_["data_server_mb"]
+    both = report["checks"]["tensorboard_memory"]["tensorboard"]["peak_rss_mb"]
+    assert both["pass"] is None  # not the full data
+    assert both["value"] == both["tensorboard"] + both["step3"]
+    assert "TensorBoard and step 3 at once (medians):" in stdout
