@@ -3,21 +3,16 @@
 Run your file:   python exercises/step2.py
 Check it:        python check.py 2       (python check.py --help lists the options)
 """
-from tutorial_helpers import load_fashion_mnist, quiet_tensorflow, what_next
+from tutorial_helpers import load_fashion_mnist, what_next
 
-# The data, as in step 1: images and labels, for training and for testing.
+# The data, as in step 1: images and labels, for training and for testing. The
+# pixels stay 0..255 here: the model's first layer scales them.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
 print(f"{len(x_train):,} training and {len(x_test):,} test images.")
 
-print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
-with quiet_tensorflow():
-    import tensorflow as tf
+import tensorflow as tf  # noqa: E402
 
 tf.keras.utils.set_random_seed(42)  # the same seed, the same numbers on every run
-
-# Normalize, as in step 1: pixels from 0..255 to 0..1, as 32-bit floats.
-x_train = x_train.astype("float32") / 255.0
-x_test = x_test.astype("float32") / 255.0
 
 # Write each block of the page below its [label], in this order.
 
@@ -28,6 +23,8 @@ x_test = x_test.astype("float32") / 255.0
 # [fit] Training: the page's section "4. Training: fit".
 
 # [evaluate] Testing, and the two accuracies: the page's section "5. Testing: evaluate".
+
+# [predict] One prediction: the page's section "6. One prediction".
 
 # Keep this line last: until your file is complete, it says what to add next.
 what_next(globals())

@@ -20,7 +20,8 @@ from fake_data import write_dataset
 ANSWER = (ROOT / "exercises" / "answers" / "step2.py").read_text()
 START = (ROOT / "exercises" / "step2.py").read_text()
 FLATTEN = "    tf.keras.layers.Flatten(),                        # 28x28 pixels -> a row of 784\n"
-EVALUATE_BLOCK = ANSWER[ANSWER.index("test_loss, test_accuracy"):ANSWER.index("\n# Keep")]
+EVALUATE_BLOCK = ANSWER[ANSWER.index("test_loss, test_accuracy"):ANSWER.index("\n\n# [predict]")]
+RESCALING = "    tf.keras.layers.Rescaling(1 / 255),               # pixels 0..255 -> 0..1\n"
 
 # id: (what the answer says, what the slip makes of it, words the message must have)
 PLANTS = {
@@ -46,44 +47,51 @@ PLANTS = {
                       "you mean `sparse_categorical_crossentropy`?)"),
     "misspelt-keyword": ("epochs=5)", "epoch=5)", "a keyword argument `epoch` that it does "
                                                   "not have (did you mean `epochs=`?)"),
-    "tf1-name": ("optimizer=tf.keras.optimizers.Adam()", "optimizer=tf.train.AdamOptimizer()",
+    "tf1-name": ("optimizer=tf.keras.optimizers.Adam(learning_rate=0.001)",
+                 "optimizer=tf.train.AdamOptimizer(learning_rate=0.001)",
                  "write tf.keras.optimizers.Adam()"),
-    "labels-changed": ("history = model.fit(", "y_train = y_train / 255\nhistory = model.fit(",
+    "labels-changed": ("model.fit(x_train, y_train, epochs=5)",
+                       "y_train = y_train / 255\nmodel.fit(x_train, y_train, epochs=5)",
                        "labels from 0 to 0.0352941, fractions: not the ten class numbers"),
     "no-images": ("model.fit(x_train, y_train,", "model.fit(x_train[60000:], y_train[60000:],",
                   "fit() gets 0 images"),
-    "nan-pixels": ("history = model.fit(", "x_train[0, 0, 0] = float(\"nan\")\n"
-                   "history = model.fit(", "pixels that are NaN"),
+    "nan-pixels": ("model.fit(x_train, y_train, epochs=5)", "x_train = x_train.astype(\"float32\")\n"
+                   "x_train[0, 0, 0] = float(\"nan\")\nmodel.fit(x_train, y_train, epochs=5)",
+                   "pixels that are NaN"),
     "learned-nothing": ("model.fit(x_train, y_train,", "model.fit(x_train, y_train[::-1],",
                         "what guessing one of ten classes gets"),
-    "no-evaluate": (EVALUATE_BLOCK, 'print(history.history["accuracy"][-1])',
+    "no-evaluate": (EVALUATE_BLOCK, 'print(model.history.history["accuracy"][-1])',
                     "never calls evaluate()"),
-    "not-normalized": ('x_train = x_train.astype("float32") / 255.0',
-                       'x_train = x_train.astype("float32")', "not normalized"),
-    "test-not-normalized": ('x_test = x_test.astype("float32") / 255.0',
-                            'x_test = x_test.astype("float32")', "in the\nform it learned from"),
+    "not-normalized": ("tf.keras.layers.Rescaling(1 / 255),", "tf.keras.layers.Rescaling(1 / 1),",
+                       "not normalized"),
+    # Scaled outside the model (as many tutorials do), the training images only.
+    "test-not-normalized": (RESCALING, "", "in the\nform it learned from",
+                            ANSWER.replace("# [model]", "x_train = x_train / 255.0\n# [model]", 1)),
     "evaluate-on-train": ("model.evaluate(x_test, y_test", "model.evaluate(x_train, y_train",
                           "the very ones it learned from"),
     "swapped-results": ("test_loss, test_accuracy =", "test_accuracy, test_loss =",
                         "`test_accuracy` holds the test loss"),
-    "no-accuracy": ('              metrics=["accuracy"],\n', "", 'no metrics=["accuracy"]'),
+    "no-accuracy": ('",\n              metrics=["accuracy"])', '")', 'no metrics=["accuracy"]'),
     "no-compile": (ANSWER[ANSWER.index("model.compile("):ANSWER.index("\n\n# [fit]")], "",
                    "fit() was called before compile()"),
-    "name-error": ("history = model.fit(", "history = modle.fit(",
+    "name-error": ("model.fit(x_train, y_train, epochs=5)", "modle.fit(x_train, y_train, epochs=5)",
                    "uses `modle`, but your file has not defined it by then. Did you mean `model`?"),
     "fit-on-test": ("model.fit(x_train, y_train", "model.fit(x_test, y_test",
                     "trains on the test images"),
     "no-labels": ("model.fit(x_train, y_train, epochs=5)", "model.fit(x_train, epochs=5)",
                   "not their labels"),
+    "predict-no-batch": ("model.predict(x_test[:1]", "model.predict(x_test[0]",
+                         "without the batch axis"),
+    "predict-not-normalized": ("model.predict(x_test[:1]", "model.predict(x_test[:1] * 255.0",
+                               "pixels up to 65025"),
     # id/variant: a second slip with the same mistake.
     "misspelt": ("tf.keras.layers.Flatten()", "tf.keras.layers.Flaten()",
                  "asks for `Flaten`, which does not exist (did you mean `Flatten`?)"),
     # Any other error, or an early stop, is said plainly, with its line.
     "error": ("# [model]", "scale = 1 / 0\n# [model]", "stopped your file with ZeroDivisionError"),
-    "import-error": ("    import tensorflow as tf\n", "    import tensorflw as tf\n",
+    "import-error": ("import tensorflow as tf  #", "import tensorflw as tf  #",
                      "imports `tensorflw`, which Python cannot find (did you mean `tensorflow`?)"),
-    "numpy-error": ('x_train = x_train.astype("float32") / 255.0',
-                    'x_train = x_train.reshape((50000, 784)).astype("float32") / 255.0',
+    "numpy-error": ("# [model]", "x_train = x_train.reshape((50000, 784))\n# [model]",
                     "NumPy's ValueError: cannot reshape array"),
     "stopped": ("# [model]", 'raise SystemExit("no model today")\n# [model]',
                 "Your file stopped before its end:\n    no model today"),
@@ -236,7 +244,7 @@ def test_add_writes_each_block_where_the_page_says(run_cached, tmp_path):
     """--add writes each block below its label: the start becomes the answer."""
     path = tmp_path / "step2.py"
     path.write_text(START)
-    for label in ("model", "compile", "fit", "evaluate"):
+    for label in ("model", "compile", "fit", "evaluate", "predict"):
         added = check(run_cached, "--file", path, "--add", label)
         assert added.returncode == 0 and f"Added the block [{label}]" in added.stdout
     assert path.read_text() == ANSWER  # the page's blocks, in their places
@@ -278,7 +286,7 @@ def test_diff_shows_the_file_against_the_answer(run_cached, tmp_path):
     result = check(run_cached, "--file", path, "--diff")
     assert result.returncode == 0
     assert "+++ your file" in result.stdout and "--- the answer" in result.stdout
-    assert '-history = model.fit(x_train, y_train, epochs=5)' in result.stdout
+    assert '-model.fit(x_train, y_train, epochs=5)' in result.stdout
     path.write_text(ANSWER)
     assert "the same as the answer" in check(run_cached, "--file", path, "--diff").stdout
 
@@ -374,7 +382,7 @@ def click_the_route(step, run_cached, tmp_path):
                         f"{item['command']}: no {argument!r} in\n{result.stdout}"
             assert result.returncode == wants_exit, (item["command"], result.stdout)
             assert_clean(result)
-    assert typed == 4 and clicked >= 9
+    assert typed == {"2": 5, "3": 4}[step] and clicked >= 9
     assert path.read_text() == (ROOT / "exercises" / "answers" / f"step{step}.py").read_text()
 
 

@@ -68,3 +68,22 @@ def test_ctrl_c_during_the_import(run_cached, tmp_path):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert err == "Stopped by Ctrl-C.\n"
+
+
+def test_a_plain_import_after_the_helpers_is_quiet_and_quick(run, tmp_path):
+    """`import tensorflow as tf` after tutorial_helpers, as the steps write it: one line
+    says TensorFlow is starting, its log lines stay off the screen, and compile() runs
+    50 steps per call unless the code says otherwise."""
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "from tutorial_helpers import CLASS_NAMES\n"
+        "import tensorflow as tf\n"
+        "for given in ({}, {'steps_per_execution': 3}):\n"
+        "    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])\n"
+        "    model.compile(optimizer='adam', loss='mse', **given)\n"
+        "    print('steps per call:', model.steps_per_execution)\n")
+    result = run(script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("Starting TensorFlow ...\nsteps per call: 50\n"
+                             "steps per call: 3\n")
+    assert result.stderr == ""

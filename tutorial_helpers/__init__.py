@@ -4,6 +4,8 @@ Each step imports what it needs from here in one line; the pieces live by concer
 
 - flags.py:   make_parser() and the checked flag types (--epochs, --save, ...).
 - console.py: fail(), Ctrl-C (one line, exit 130), quiet_tensorflow().
+- tensorflow_import.py: a step's plain `import tensorflow as tf` made quiet (it says
+              "Starting TensorFlow ..."), and compile() quick (steps_per_execution).
 - data.py:    load_fashion_mnist(): the data offline first, checked, then downloaded.
 - drawing.py: images, rows of images, tables and bars drawn in the terminal.
 - files.py:   save_model() and save_results(), each file written whole or not at all.
@@ -23,6 +25,10 @@ if _missing:
              f"installed in this Python ({sys.executable}).\n"
              "Activate the tutorial's environment:  . .venv/bin/activate\n"
              "or install the requirements:  pip install -r requirements.txt")
+
+from .tensorflow_import import install as _install_import_hook  # noqa: E402
+
+_install_import_hook()
 
 from .checking import what_next  # noqa: E402
 from .console import fail, quiet_tensorflow  # noqa: E402

@@ -87,6 +87,9 @@ def stderr_dropped():
     return _stderr_held(lambda line: False)
 
 
+quiet_depth = 0  # how many quiet_tensorflow() blocks are running (the import hook's)
+
+
 @contextlib.contextmanager
 def quiet_tensorflow():
     """Run `import tensorflow` inside this block to hide its start-up log lines.
@@ -94,18 +97,23 @@ def quiet_tensorflow():
     Everything written to stderr meanwhile is held back; afterwards the lines that
     are not TensorFlow's log noise are written out. If the import fails, all of it is.
     """
+    global quiet_depth
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # C++ logs after start-up
     failed = True
-    with _stderr_held(lambda line: failed or not _NOISE.match(line)):
-        try:
-            yield
-            failed = False
-        except SystemExit:
-            failed = False
-            raise
-        except ModuleNotFoundError as error:
-            if error.name not in ("tensorflow", "keras"):
+    quiet_depth += 1
+    try:
+        with _stderr_held(lambda line: failed or not _NOISE.match(line)):
+            try:
+                yield
+                failed = False
+            except SystemExit:
+                failed = False
                 raise
-            failed = False
-            fail(f"Error: {error.name} is not installed in this Python ({sys.executable}).",
-                 "Install the tutorial's requirements first:  pip install -r requirements.txt")
+            except ModuleNotFoundError as error:
+                if error.name not in ("tensorflow", "keras"):
+                    raise
+                failed = False
+                fail(f"Error: {error.name} is not installed in this Python ({sys.executable}).",
+                     "Install the tutorial's requirements first:  pip install -r requirements.txt")
+    finally:
+        quiet_depth -= 1

@@ -335,9 +335,10 @@ def draw_side_by_side(photo, model_input, captions, width=36):
                   captions, width)
 
 
-def probability_bars(probabilities, names, top=3, width=30):
-    """Lines for the `top` most likely classes: name, probability and a bar."""
+def probability_bars(probabilities, names, top=3, width=30, by_size=True):
+    """Lines for the `top` most likely classes (by_size=False: the first `top` classes,
+    in class order): name, probability and a bar."""
     mark = "\u2588" if use_color() else "#"  # a full block on a terminal, # otherwise
-    best = np.argsort(probabilities)[::-1][:top]
+    best = np.argsort(probabilities)[::-1][:top] if by_size else range(top)
     return [f"  {names[k]:<11}  {probabilities[k]:>6.1%}  {mark * round(probabilities[k] * width)}"
             .rstrip() for k in best]

@@ -16,7 +16,8 @@ ITEMS = {
           ("compile", "compile(): a loss that fits the labels, an optimizer, accuracy"),
           ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
           ("fit", "fit(): training on the training images"),
-          ("evaluate", "evaluate() on the test images: an accuracy above chance")],
+          ("evaluate", "evaluate() on the test images: an accuracy above chance"),
+          ("predict", "predict() on test images, with their batch axis: ten probabilities")],
     "3": [("model", "the convolutional model"),
           ("train", "compile() and fit(), with a validation set and your callback"),
           ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
@@ -27,7 +28,7 @@ ITEMS = {
 SECTIONS = {
     "2": {"data": "1. The data, as in step 1", "model": "2. The model",
           "compile": "3. How it learns: compile", "fit": "4. Training: fit",
-          "evaluate": "5. Testing: evaluate"},
+          "evaluate": "5. Testing: evaluate", "predict": "6. One prediction"},
     "3": {"data": "1. A validation set", "callback": "Your turn: 1. A callback",
           "model": "Your turn: 2. The convolutional model",
           "train": "Your turn: 3. Train and test", "evaluate": "Your turn: 3. Train and test"},
@@ -94,7 +95,8 @@ MISTAKES = {
     "not-normalized": Mistake(
         "data", "fit() gets pixels from {low:g} to {high:g}, not from 0 to 1: the images "
                 "are not normalized. The model then learns much worse.",
-        "Divide the images by 255.0 before training, as the start of your file does."),
+        "Scale the pixels to 0..1 before they reach the Dense layers: a "
+        "Rescaling(1 / 255) layer first in the model, or the images divided by 255.0."),
     "no-images": Mistake(
         "data", "fit() gets {count} images: there is nothing to learn from. The slicing "
                 "before it probably leaves none.",
@@ -192,6 +194,14 @@ MISTAKES = {
                     "arrays.",
         "Compare your fit() with the page's:  model.fit(x_train, y_train, ...), with "
         "the labels as they were loaded."),
+    "predict-no-batch": Mistake(
+        "predict", "predict() gets one image of shape {shape}, without the batch axis: "
+                   "the model always takes a batch of images, shape (batch, 28, 28).",
+        "Give it a batch of one:  model.predict(x_test[:1])  (not x_test[0])."),
+    "predict-not-normalized": Mistake(
+        "predict", "predict() gets pixels up to {high:g}, but the model learned on 0 to 1: "
+                   "its answer is then a guess.",
+        "Predict on the scaled test images, x_test, as evaluate() does."),
     # --- step 3 ------------------------------------------------------------------
     "no-validation": Mistake(
         "train", "fit() has no validation set, so there is no val_accuracy for your "

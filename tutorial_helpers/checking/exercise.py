@@ -24,7 +24,8 @@ BLOCKS = {
           Block("compile", "compile(): the loss, the optimizer and the metrics",
                 "3. How it learns: compile"),
           Block("fit", "fit(): the training", "4. Training: fit"),
-          Block("evaluate", "evaluate() and the two accuracies", "5. Testing: evaluate")],
+          Block("evaluate", "evaluate() and the two accuracies", "5. Testing: evaluate"),
+          Block("predict", "predict(): one prediction", "6. One prediction")],
     "3": [Block("callback", "your callback, StopAtAccuracy", "Your turn: 1. A callback"),
           Block("model", "the convolutional model", "Your turn: 2. The convolutional model"),
           Block("train", "compile() and fit(), with your callback and the validation set",
@@ -110,6 +111,10 @@ def _done(step, label, g):
         return isinstance(model, keras.Model) and bool(getattr(model, "compiled", False))
     if label in ("fit", "train"):  # fit() leaves its History on the model, kept or not
         return "history" in g or bool(getattr(getattr(model, "history", None), "epoch", None))
+    if label == "predict":  # ten probabilities, for one image or more, under any name
+        import numpy as np
+        return any(isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.shape[-1:] == (10,)
+                   and np.allclose(v.sum(axis=-1), 1, atol=1e-3) for v in g.values())
     # evaluate(): a test accuracy, under the page's name or another with "acc" in it.
     return "test_accuracy" in g or any(
         "acc" in name and "train" not in name and isinstance(value, float)

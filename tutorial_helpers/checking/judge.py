@@ -132,6 +132,14 @@ def has_markers(path):
     return any(marker(text) for text in Path(path).read_text(errors="replace").splitlines())
 
 
+PREDICT_NOTE = ("Note: your file makes no prediction. The page's section \"6. One "
+                "prediction\" shows one:  model.predict(x_test[:1])")
+
+
+def labels_in(path):
+    return {marker(text) for text in Path(path).read_text(errors="replace").splitlines()} - {None}
+
+
 def unwritten(path):
     """The labels whose `# [label]` place in the file still holds no code."""
     empty, label, code = set(), None, False
@@ -328,8 +336,20 @@ def check_callback(step, run, path):
         raise Failed("callback-never-stops")
 
 
+def test_evaluation(run):
+    """The learner's evaluate() on the test images and what it gave: the one whose images
+    are as many as the test set (the training accuracy may be measured too), else the
+    first."""
+    data = run.first("data") or {}
+    calls, results = run.all("evaluate"), run.all("evaluated")
+    for i, call in enumerate(calls):
+        if number_of((call["x"] or {}).get("shape")) == data.get("test") is not None:
+            return call, (results[i] if i < len(results) else {})
+    return (calls[0], results[0] if results else {}) if calls else (None, {})
+
+
 def check_evaluate(step, run, path, verdict):
-    evaluate = run.first("evaluate")
+    evaluate, evaluated = test_evaluation(run)
     if evaluate is None:
         raise Unchecked
     fit = run.first("fit") or {}
@@ -342,7 +362,7 @@ def check_evaluate(step, run, path, verdict):
         raise Failed("evaluate-on-train")
     if ex.get("max", 0) * rescaling(run) > 1.0:
         raise Failed("test-not-normalized", low=ex["min"], high=ex["max"])
-    result = (run.first("evaluated") or {}).get("result")
+    result = (evaluated or {}).get("result")
     if isinstance(result, dict):
         result = [result.get("loss")] + [v for k, v in result.items() if "acc" in k]
     if not (isinstance(result, list) and len(result) >= 2):
@@ -357,9 +377,22 @@ def check_evaluate(step, run, path, verdict):
         raise Failed("learned-nothing", accuracy=verdict.accuracy)
 
 
+def check_predict(step, run, path):
+    predict = run.first("predict")
+    if predict is None:
+        raise Unchecked
+    shape = (predict["x"] or {}).get("shape") or []
+    if len(shape) == 2:  # one image, 28 by 28, with no batch axis around it
+        raise Failed("predict-no-batch", shape=tuple(shape))
+    if ((predict["x"] or {}).get("max") or 0) * rescaling(run) > 1.0:
+        raise Failed("predict-not-normalized", high=predict["x"]["max"])
+    if (run.first("predicted") or {}).get("shape") is None:
+        raise Unchecked
+
+
 CHECKS = {"model": check_model, "compile": check_compile, "data": check_data,
           "fit": check_fit, "train": check_train, "callback": check_callback,
-          "evaluate": check_evaluate}
+          "evaluate": check_evaluate, "predict": check_predict}
 NEEDS_VERDICT = {"fit", "train", "evaluate"}
 
 
@@ -473,6 +506,11 @@ def judge(step, run, path):
         except Unchecked:
             if error:
                 return report_error()
+            if item == "predict" and (scratch or "predict" not in labels_in(path)):
+                # A file of its own, or an exercise file from before the page's
+                # section 6: a prediction is shown, not required.
+                verdict.notes.append(PREDICT_NOTE)
+                continue
             if stopped and stopped.get("message"):
                 return fail(item, "stopped", reason=stopped["message"].strip())
             if item == "evaluate" and (scratch or "evaluate" not in unwritten(path)):

@@ -227,6 +227,7 @@ def capped(value, n):
 def patch_model(keras):
     model_class = keras.Model
     compile_, fit_, evaluate_ = model_class.compile, model_class.fit, model_class.evaluate
+    predict_ = model_class.predict
     cap = int(os.environ["CHECK_EPOCHS"])
     n_train, n_test = int(os.environ["CHECK_TRAIN"]), int(os.environ["CHECK_TEST"])
     inside_fit, compiled_metrics = [], {}
@@ -306,7 +307,26 @@ def patch_model(keras):
              else np.asarray(result).tolist(), metrics=list(self.metrics_names))
         return result
 
+    def predict(self, *args, **kwargs):
+        if inside_fit:
+            return predict_(self, *args, **kwargs)
+        call = arguments(predict_, self, args, kwargs)
+        if call is None:
+            return predict_(self, *args, **kwargs)
+        bound = call.arguments
+        note("predict", x=stats(bound.get("x")), **called_from())
+        if "x" in bound:
+            bound["x"] = capped(bound["x"], n_test)
+        bound["verbose"] = 0
+        result = predict_(*call.args, **call.kwargs)
+        values = np.asarray(result) if not isinstance(result, (dict, list, tuple)) else None
+        note("predicted", shape=list(values.shape) if values is not None else None,
+             sums_to_one=bool(values is not None and values.ndim >= 1 and values.size
+                              and np.allclose(values.sum(axis=-1), 1, atol=1e-3)))
+        return result
+
     model_class.compile, model_class.fit, model_class.evaluate = compile, fit, evaluate
+    model_class.predict = predict
 
 
 def numbers_in(globals_):
