@@ -201,40 +201,63 @@ def test_a_failing_run_is_shown_and_fails_the_benchmark(run, tmp_path):
     assert report["summary"]["step2"]["wall_s"] is None
 
 
+def ranked(candidates):
+    """The candidates as conv_choices.py ranks them: by validation accuracy, best first."""
+    return sorted(candidates, key=lambda candidate: -candidate["val_accuracy"])
+
+
 def test_conv_choices_compares_candidates(run, tmp_path):
+    """Every candidate is validated; only step 3's model, the fourth, is tested."""
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     report_path = tmp_path / "choices.json"
-    result = run("bench/conv_choices.py", "--data-dir", data, "--only", 2, "--epochs", 1,
+    result = run("bench/conv_choices.py", "--data-dir", data, "--only", 4, "--epochs", 1,
                  "--json", report_path, timeout=240)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    header = next(line for line in result.stdout.splitlines() if line.startswith("Candidate"))
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("Candidate"))
     assert header.split() == ["Candidate", "Parameters", "Epochs", "Train", "s", "Train",
-                              "acc", "Test", "acc"]
+                              "acc", "Val", "acc", "Test", "acc"]
     report = json.loads(report_path.read_text())
     assert all(report["machine"][key] for key in MACHINE)
     names = [c["name"] for c in report["candidates"]]
     assert names[0].startswith("dense") and names[1].startswith("conv")
     for candidate in report["candidates"]:
         assert candidate["epochs"] == 1
-        assert f"{candidate['name']}  " in result.stdout  # its row in the table
         assert candidate["train_seconds"] > 0
-        assert 0.3 < candidate["test_accuracy"] <= 1  # learnable classes: above chance
+        assert 0.3 < candidate["val_accuracy"] <= 1  # learnable classes: above chance
+        step3 = candidate["name"] == "conv 16-32, same padding (step 3)"
+        assert (candidate["test_accuracy"] is None) is not step3, candidate
+    assert names.count("conv 16-32, same padding (step 3)") == 1
+    assert 0.3 < report["candidates"][3]["test_accuracy"] <= 1
     assert report["candidates"][0]["params"] == 101_770  # step 2's dense model
+    # The table: one row per candidate, ranked by validation accuracy.
+    rows = lines[lines.index(header) + 1:][:len(names)]
+    assert [row.split("  ")[0] for row in rows] == [c["name"] for c in ranked(report["candidates"])]
+    for row, candidate in zip(rows, ranked(report["candidates"])):
+        test = candidate["test_accuracy"]
+        assert row.split()[-2:] == [f"{candidate['val_accuracy']:.4f}",
+                                    "-" if test is None else f"{test:.4f}"]
+    assert "looked at once, after choosing" in result.stdout
 
 
 def test_what_we_tried_is_the_recorded_comparison():
-    """docs/step3-design.md's "What we tried" table is bench/conv_choices.json, row for row."""
+    """docs/step3-design.md's "What we tried" table is bench/conv_choices.json, row for
+    row, ranked by validation accuracy; a test accuracy only where one was measured."""
     recorded = json.loads((ROOT / "bench" / "conv_choices.json").read_text())["candidates"]
+    assert all(c["val_accuracy"] is not None for c in recorded)
+    assert sum(c["test_accuracy"] is not None for c in recorded) == 1  # step 3's model only
     tried = section(DOCS_DIR / "step3-design.md", "What we tried")
     rows = [[cell.strip() for cell in line.strip("|").split("|")]
             for line in tried.splitlines() if line.startswith("| ") and "---" not in line]
-    assert rows[0][0] == "Candidate"
+    assert rows[0] == ["Candidate", "Parameters", "Epochs", "Training s", "Training acc",
+                       "Validation acc", "Test acc"]
     shown = [(name.replace("**", ""), params, int(epochs), float(seconds), float(train),
-              float(test)) for name, params, epochs, seconds, train, test in rows[1:]]
+              float(val), None if test == "—" else float(test))
+             for name, params, epochs, seconds, train, val, test in rows[1:]]
     assert shown == [(c["name"], f"{c['params']:,}", c["epochs"],
                       float(f"{c['train_seconds']:.0f}"), c["train_accuracy"],
-                      c["test_accuracy"]) for c in recorded]
+                      c["val_accuracy"], c["test_accuracy"]) for c in ranked(recorded)]
 
 
 def test_step4_is_timed_on_a_model_and_photo_made_first(run, tmp_path):
