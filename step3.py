@@ -10,7 +10,7 @@ import time
 from tutorial_helpers import (CLASS_NAMES, already_made, draw_images_in_a_row, fraction,
                               gap_bar, keras_file, load_fashion_mnist, log_test_images,
                               logdir, make_parser, positive_int, print_table,
-                              quiet_tensorflow, run_folder, save_model, save_results)
+                              run_folder, save_model, save_results)
 
 import numpy as np  # noqa: E402
 
@@ -45,9 +45,7 @@ if args.if_missing and already_made(parser, args, "dense" if args.dense_only els
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_dir)
 print(f"{len(x_train):,} training and {len(x_test):,} test images of "
       f"{x_train.shape[1]}x{x_train.shape[2]} pixels.")
-print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
-with quiet_tensorflow():
-    import tensorflow as tf
+import tensorflow as tf  # noqa: E402
 
 # 1. Hold out a validation set: the last tenth of the training images. The models
 #    never learn from these; after each epoch Keras measures the accuracy on them,

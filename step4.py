@@ -7,7 +7,7 @@ import sys
 
 from tutorial_helpers import (CLASS_NAMES, MAX_MEGAPIXELS, draw_side_by_side, fail,
                               load_fashion_mnist, load_model, make_parser, non_negative_int,
-                              probability_bars, quiet_tensorflow, read_photo, save_results,
+                              probability_bars, read_photo, save_results,
                               write_png)
 
 import numpy as np  # noqa: E402  (after tutorial_helpers, which checks it is installed)
@@ -28,9 +28,7 @@ args = parser.parse_args()
 if not args.photos and args.example is None:
     parser.error("give one or more photos, or --example N to make one")
 
-print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
-with quiet_tensorflow():
-    import tensorflow as tf
+import tensorflow as tf  # noqa: E402
 
 # Fashion-MNIST's images are not photos. Zalando made each one from a product
 # photo: trimmed to the object, its longest edge resized to 28 pixels, centred

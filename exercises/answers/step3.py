@@ -3,14 +3,12 @@
 Run your file:   python exercises/step3.py
 Check it:        python check.py 3       (python check.py --help lists the options)
 """
-from tutorial_helpers import load_fashion_mnist, quiet_tensorflow, what_next
+from tutorial_helpers import load_fashion_mnist, what_next
 
 # The data, as in steps 1 and 2.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
 
-print("Starting TensorFlow ...", flush=True)  # it takes a few seconds to load
-with quiet_tensorflow():
-    import tensorflow as tf
+import tensorflow as tf  # noqa: E402
 
 tf.keras.utils.set_random_seed(42)  # the same seed, the same numbers on every run
 
