@@ -81,9 +81,12 @@ def test_a_plain_import_after_the_helpers_is_quiet_and_quick(run, tmp_path):
         "for given in ({}, {'steps_per_execution': 3}):\n"
         "    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])\n"
         "    model.compile(optimizer='adam', loss='mse', **given)\n"
-        "    print('steps per call:', model.steps_per_execution)\n")
+        "    print('steps per call:', model.steps_per_execution)\n"
+        f"model.save({str(tmp_path / 'm.keras')!r})\n"
+        f"loaded = tf.keras.models.load_model({str(tmp_path / 'm.keras')!r})\n"
+        "print('loaded, compiled:', loaded.compiled, loaded.loss)\n")
     result = run(script)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("Starting TensorFlow ...\nsteps per call: 50\n"
-                             "steps per call: 3\n")
+                             "steps per call: 3\nloaded, compiled: True mse\n")
     assert result.stderr == ""

@@ -50,8 +50,13 @@ def _tensorflow(load, module):
 
 def _keras(load, module):
     load()
-    model = getattr(module, "Model", None)
-    if model is None or getattr(model.compile, "_tutorial_default", False):
+    # The base class that defines compile(): Keras compiles a loaded model only when
+    # the model's compile() is that class's own, so the default goes there.
+    try:
+        from keras.src.trainers.trainer import Trainer as model
+    except ImportError:  # another Keras layout: leave compile() as it is
+        return
+    if getattr(model.compile, "_tutorial_default", False):
         return
     original = model.compile
 
