@@ -82,6 +82,7 @@ def test_a_plain_import_after_the_helpers_is_quiet_and_quick(run, tmp_path):
         "    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])\n"
         "    model.compile(optimizer='adam', loss='mse', **given)\n"
         "    print('steps per call:', model.steps_per_execution)\n"
+        "model.fit(tf.zeros((2, 3)), tf.zeros((2, 2)), verbose=0)\n"
         f"model.save({str(tmp_path / 'm.keras')!r})\n"
         f"loaded = tf.keras.models.load_model({str(tmp_path / 'm.keras')!r})\n"
         "print('loaded, compiled:', loaded.compiled, loaded.loss)\n")
