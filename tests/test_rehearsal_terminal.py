@@ -95,3 +95,20 @@ def test_a_long_foreground_breaks_the_two_line_promise(terminal, tmp_path):
     terminal.wait_for_prompt_after(timeout=30)
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
     assert not promises["at most two typed lines on the screen"]["ok"], promises
+
+
+def test_an_ubuntu_root_gets_universe_and_a_script_debootstrap_knows(tmp_path):
+    from rehearsal.machine import UBUNTU_MIRROR, Root
+    root = Root("noble", UBUNTU_MIRROR, None)
+    try:
+        command = root.debootstrap_command()
+    finally:
+        root.remove()
+    assert "--components=main,universe" in command and "noble" in command
+    script = Path("/usr/share/debootstrap/scripts")
+    assert (script / "noble").exists() or command[-1] == str(script / "gutsy")
+    debian = Root("trixie", "http://deb.debian.org/debian", None)
+    try:
+        assert not any(word.startswith("--components") for word in debian.debootstrap_command())
+    finally:
+        debian.remove()

@@ -13,6 +13,8 @@ ENV = {"HOME": "/root", "USER": "root", "LOGNAME": "root", "SHELL": "/bin/bash",
        "TERM": "xterm", "LANG": "C.UTF-8",
        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 CLICK_TIMEOUT = 1800  # s, per click
+UBUNTU = {"jammy", "noble"}  # releases rehearsed from Ubuntu's archive (--mirror)
+UBUNTU_MIRROR = "http://archive.ubuntu.com/ubuntu"
 
 
 def log(message):
@@ -68,12 +70,27 @@ class Root:
         if self.cpus:
             os.sched_setaffinity(0, self.cpus)
 
-    def build(self):
+    def debootstrap_command(self):
         command = ["debootstrap", "--variant=minbase", self.suite, str(self.path), self.mirror]
+        if self.suite in UBUNTU:
+            # Ubuntu's image has universe (python3.X-venv's siblings, the data package);
+            # an older debootstrap lacks the release's script, which is gutsy's.
+            command.insert(1, "--components=main,universe")
+            keyring = Path("/usr/share/keyrings/ubuntu-archive-keyring.gpg")
+            # Without Ubuntu's keyring (package ubuntu-keyring) the archive's signature
+            # cannot be checked here; the rehearsal says so and goes on.
+            command.insert(1, f"--keyring={keyring}" if keyring.exists() else "--no-check-gpg")
+            if not Path(f"/usr/share/debootstrap/scripts/{self.suite}").exists():
+                command.append("/usr/share/debootstrap/scripts/gutsy")
+        return command
+
+    def build(self):
+        command = self.debootstrap_command()
         if self.debs_cache:
             Path(self.debs_cache).mkdir(parents=True, exist_ok=True)
             command.insert(1, f"--cache-dir={Path(self.debs_cache).resolve()}")
-        log(f"debootstrap {self.suite} from {self.mirror} into {self.path}")
+        log(f"debootstrap {self.suite} from {self.mirror} into {self.path}"
+            + (" (no keyring for its signature: not checked)" if "--no-check-gpg" in command else ""))
         with open(self.folder / "debootstrap.log", "w") as out:
             # Its own session, so that remove() can stop it and all its children.
             self.debootstrap = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
