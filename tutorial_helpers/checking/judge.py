@@ -67,6 +67,7 @@ class Verdict:
     raw: str = ""              # TensorFlow's own error, for --verbose
     passed: list = field(default_factory=list)  # the items checked and holding, in order
     notes: list = field(default_factory=list)   # what differs from the page but is fine
+    skipped: list = field(default_factory=list)  # items this file is not asked for
     where: str = None          # "your file, line N" for an error outside the page's blocks
 
     @property
@@ -510,6 +511,7 @@ def judge(step, run, path):
                 # A file of its own, or an exercise file from before the page's
                 # section 6: a prediction is shown, not required.
                 verdict.notes.append(PREDICT_NOTE)
+                verdict.skipped.append(item)
                 continue
             if stopped and stopped.get("message"):
                 return fail(item, "stopped", reason=stopped["message"].strip())

@@ -66,7 +66,7 @@ def check(step, path, args):
         print(f"  ✗ {names[verdict.item]}" if verdict.mistake
               else f"  · {names[verdict.item]}   (not written yet)")
     for item, name in ITEMS[step]:
-        if item not in verdict.passed and item != verdict.item:
+        if item not in verdict.passed and item != verdict.item and item not in verdict.skipped:
             print(f"  · {name}   (not checked yet)")
     print()
     for note in verdict.notes if verdict.ok else []:  # said once all else holds
