@@ -33,13 +33,13 @@ class _Loader(importlib.abc.Loader):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
-        self.around(lambda: self.loader.exec_module(module), module)
+        self.around(lambda: self.loader.exec_module(module))
 
     def __getattr__(self, name):  # resources, is_package, ...: the real loader's
         return getattr(self.loader, name)
 
 
-def _tensorflow(load, module):
+def _tensorflow(load):
     if console.quiet_depth:  # imported by the helpers, inside their own quiet block
         load()
         return
@@ -48,17 +48,17 @@ def _tensorflow(load, module):
         load()
 
 
-def _keras(load, module):
+def _keras(load):
     load()
     # The base class that defines compile(): Keras compiles a loaded model only when
     # the model's compile() is that class's own, so the default goes there.
     try:
-        from keras.src.trainers.trainer import Trainer as model
+        from keras.src.trainers.trainer import Trainer
     except ImportError:  # another Keras layout: leave compile() as it is
         return
-    if getattr(model.compile, "_tutorial_default", False):
+    if getattr(Trainer.compile, "_tutorial_default", False):
         return
-    original = model.compile
+    original = Trainer.compile
 
     @functools.wraps(original)
     def compile(self, *args, **kwargs):
@@ -67,7 +67,7 @@ def _keras(load, module):
         return original(self, *args, **kwargs)
 
     compile._tutorial_default = True
-    model.compile = compile
+    Trainer.compile = compile
 
 
 class _Finder(importlib.abc.MetaPathFinder):

@@ -86,25 +86,24 @@ def check_gap_grows(click, ctx):
     return ok, "epochs, training, test: " + "; ".join(f"{e}: {a:.4f} {b:.4f}" for e, a, b in runs)
 
 
-def check_other_seed_other_numbers(click, ctx):
-    """This click (another --seed) prints other accuracies than the page's default run."""
-    mine = ACCURACIES.search(ctx["out"](click))
-    default = [ACCURACIES.search(ctx["out"](c)) for c in ctx["page"]
-               if c.get("kind") == "exec" and c["command"].strip() == "python step2.py"
-               and not c.get("after_edit")]
-    default = [d for d in default if d]
-    if not (mine and default):
-        return False, "needs this run's accuracies and a default `python step2.py` run before it"
-    return mine.groups() != default[0].groups(), f"{mine.group()} against {default[0].group()}"
-
-
 def default_step2(ctx):
-    """The ACCURACIES match of this page's first plain `python step2.py`, or None."""
+    """The ACCURACIES match of this page's first plain `python step2.py` that printed
+    them (not after an edit of the script), or None."""
     for c in ctx["page"]:
         if c.get("kind") == "exec" and c["command"].strip() == "python step2.py" \
                 and not c.get("after_edit"):
-            return ACCURACIES.search(ctx["out"](c))
+            found = ACCURACIES.search(ctx["out"](c))
+            if found:
+                return found
     return None
+
+
+def check_other_seed_other_numbers(click, ctx):
+    """This click (another --seed) prints other accuracies than the page's default run."""
+    mine, default = ACCURACIES.search(ctx["out"](click)), default_step2(ctx)
+    if not (mine and default):
+        return False, "needs this run's accuracies and a default `python step2.py` run before it"
+    return mine.groups() != default.groups(), f"{mine.group()} against {default.group()}"
 
 
 def check_same_as_your_file(click, ctx):

@@ -181,9 +181,9 @@ def rehearse(args, root, report):
     report["pages_expected"] = [p["name"] for p in all_pages
                                 if p["verify"] or p["foreground"] or actions(p["text"].read_text())]
     # What each page gives the learner to read and to type (its estimated time's parts).
-    report["reading"] = {p["name"]: dict(words=prose_words(p["text"].read_text()),
-                                         typed_chars=typed_characters(p["text"].read_text()))
-                         for p in all_pages}
+    texts = {p["name"]: p["text"].read_text() for p in all_pages}
+    report["reading"] = {name: dict(words=prose_words(text), typed_chars=typed_characters(text))
+                         for name, text in texts.items()}
     report["root"] = dict(suite=args.suite, mirror=args.mirror, variant="minbase",
                           os=root.inside("/etc/os-release").read_text().split('PRETTY_NAME="')[1]
                           .split('"')[0])

@@ -129,16 +129,17 @@ def block_of(path, line):
     return label
 
 
+def labels_in(path):
+    """The `# [label]` labels the file holds."""
+    return {marker(text) for text in Path(path).read_text(errors="replace").splitlines()} - {None}
+
+
 def has_markers(path):
-    return any(marker(text) for text in Path(path).read_text(errors="replace").splitlines())
+    return bool(labels_in(path))
 
 
 PREDICT_NOTE = ("Note: your file makes no prediction. The page's section \"6. One "
                 "prediction\" shows one:  model.predict(x_test[:1])")
-
-
-def labels_in(path):
-    return {marker(text) for text in Path(path).read_text(errors="replace").splitlines()} - {None}
 
 
 def unwritten(path):
