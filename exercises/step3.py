@@ -1,4 +1,4 @@
-"""Step 3, written by you: a callback that stops training, and a convolutional model.
+"""Steps 3 and 4, written by you: a callback that stops training, and a convolutional model.
 
 Run your file:   python exercises/step3.py
 Check it:        python check.py 3       (python check.py --help lists the options)
@@ -23,15 +23,15 @@ x_val = x_val.astype("float32") / 255.0
 x_test = x_test.astype("float32") / 255.0
 print(f"Training on {len(x_train):,} images; {len(x_val):,} are held out for validation.")
 
-# Write each block of the page below its [label], in this order.
+# Write each block of the pages below its [label], in this order.
 
-# [callback] Your callback: the page's section "Your turn: 1. A callback".
+# [callback] Your callback: step 3's page, "Your turn: a callback of your own".
 
-# [model] The convolutional model: the page's section "Your turn: 2. The convolutional model".
+# [model] The convolutional model: step 4's page, "Your turn: the convolutional model".
 
-# [train] compile() and fit(): the page's section "Your turn: 3. Train and test".
+# [train] compile() and fit(): step 4's page, "Your turn: train and test".
 
-# [evaluate] evaluate() and the test accuracy: the page's section "Your turn: 3. Train and test".
+# [evaluate] evaluate() and the test accuracy: step 4's page, "Your turn: train and test".
 
 # Keep this line last: until your file is complete, it says what to add next.
 what_next(globals())

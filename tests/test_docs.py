@@ -17,7 +17,7 @@ from docs_pages import (DOCS, DOCS_DIR, README, ROOT, anchors, relative, section
                         without_code)
 
 README_MAX_LINES = 150
-SCENARIO_PAGES = sorted((ROOT / "scenario").glob("*/*.md"))
+SCENARIO_PAGES = sorted((ROOT / "scenario").glob("*/*/*.md"))  # the course's scenarios' pages
 # [text](target) and ![alt](target); a target may end with "title".
 LINK = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 NOT_FOLLOWED = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|\{\{)", re.I)  # https:, mailto:, {{...}}

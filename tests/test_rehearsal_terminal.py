@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "scenario"))
 from rehearsal.terminal import Terminal, screen_promises  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not shutil.which("tmux"), reason="needs tmux")
-SCENARIO = ROOT / "scenario"
+SCENARIO = ROOT / "scenario" / "first-model"  # every scenario's setup is a copy of this one
 STAGES = ["tutorial setup started", "installing Python's venv and pip",
           "installing requirements.txt", "tutorial setup finished"]
 

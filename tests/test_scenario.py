@@ -1,7 +1,11 @@
-"""The Killercoda scenario in scenario/: its text must never drift from the code.
+"""The Killercoda course in scenario/: its text must never drift from the code.
 
-- index.json parses, names files that exist, one step page per step script (pages
-  that run no step script, such as tensorboard/, may sit between them).
+- structure.json lists the course's scenarios, folders that exist; each scenario's
+  index.json parses and names files that exist; each scenario has its own setup
+  (intro background and foreground, the wait asset), byte-identical to first-model's;
+  each intro says how long it takes and that a free session lasts one hour; every
+  step script is taught by a page, in order (pages that run no step script, such as
+  tensorboard/, may sit between them); page names are unique in the course.
 - Shell scripts pass `bash -n`; the markdown uses only Killercoda's actions.
 - Every command the text runs with {{exec}} is one the project supports: the step
   script exists and takes those flags and values (its real --help says so);
@@ -37,11 +41,17 @@ import pytest
 from conftest import ROOT
 from docs_pages import DOCS, relative
 
-SCENARIO = ROOT / "scenario"
+SCENARIO = ROOT / "scenario"  # the course: structure.json and one folder per scenario
 sys.path.insert(0, str(SCENARIO))  # scenario/rehearse's package: the one reader of the pages
 from rehearsal import pages as rehearsal_pages  # noqa: E402
 from rehearsal.checks import CHECKS  # noqa: E402
-INDEX = json.loads((SCENARIO / "index.json").read_text())
+STRUCTURE = json.loads((SCENARIO / "structure.json").read_text())
+SCENARIOS = rehearsal_pages.course(SCENARIO)
+INDEXES = {name: json.loads((SCENARIO / name / "index.json").read_text()) for name in SCENARIOS}
+# Every scenario has the same setup (Killercoda runs only files in the scenario's own
+# folder): first-model's files are the source, the others' byte-identical copies.
+SETUP = SCENARIO / SCENARIOS[0]
+SETUP_FILES = ["intro/background.sh", "intro/foreground.sh", "assets/tutorial-wait.sh"]
 BENCH_RESULTS = ROOT / "bench" / "results.json"
 REHEARSAL = SCENARIO / "rehearsal.json"
 # Which recorded report a tag's numbers come from: <!-- bench: ... --> or <!-- rehearsal: ... -->.
@@ -62,17 +72,38 @@ TRAFFIC_LINK = re.compile(r"\{\{TRAFFIC_HOST1_(\d+)\}\}|\{\{TRAFFIC_SELECTOR\}\}
 KATACODA_ONLY = ["{{execute", "{{open}}", "data-filename", "data-target", "{{copy T"]
 
 
-# The pages, in index.json's order, as scenario/rehearse reads them: each named after
-# its folder (intro, step1, ..., tensorboard, finish), with its index.json entries.
-PAGES_BY_NAME = {page["name"]: page for page in rehearsal_pages.pages(SCENARIO)}
-PAGES = [(name, page["text"]) for name, page in PAGES_BY_NAME.items()]
+# The pages, scenario by scenario in index.json's order, as scenario/rehearse reads
+# them: each named after its folder (step1, ..., tensorboard), the intro and finish
+# after their scenario's (first-model/intro), with its index.json entries. A page that
+# index.json names but that is not written yet fails test_every_file_index_json_names_exists
+# only; the other tests read the pages there are.
+COURSE_PAGES = rehearsal_pages.course_pages(SCENARIO)
+PAGES_BY_NAME = {page["name"]: page for page in COURSE_PAGES}
+PAGES = [(name, page["text"]) for name, page in PAGES_BY_NAME.items() if page["text"].is_file()]
 # Every page with a Check button, and among them those that teach a stepN.py.
-STEP_PAGES = [(name, path) for name, path in PAGES if name not in ("intro", "finish")]
-SCRIPT_PAGES = [(name, path) for name, path in STEP_PAGES if re.fullmatch(r"step\d+", name)]
+STEP_PAGES = [(name, path) for name, path in PAGES
+              if not name.endswith(tuple(f"/{p}" for p in rehearsal_pages.SHARED_PAGES))]
 
 
 def read(path):
     return Path(path).read_text()
+
+
+def taught_script(path):
+    """The step script a page teaches: the one whose results its Check reads
+    (results/stepN.json) or whose exercise it checks (check.py N); None for a page that
+    teaches none (TensorBoard's)."""
+    verify = Path(path).parent / "verify.sh"
+    text = read(verify) if verify.is_file() else ""
+    found = re.search(r'/(step\d+)\.json"', text) or re.search(r"check\.py (\d+)", text)
+    if not found:
+        return None
+    return found.group(1) if found.group(1).startswith("step") else f"step{found.group(1)}"
+
+
+# (page, text path, script) of every page that teaches a stepN.py.
+SCRIPT_PAGES = [(name, path, taught_script(path)) for name, path in STEP_PAGES
+                if taught_script(path)]
 
 
 # --- markdown parsing --------------------------------------------------------
@@ -127,38 +158,84 @@ ALL_SNIPPETS = [(name, block) for name, path in PAGES for block in blocks(read(p
 
 # --- index.json and the scripts -----------------------------------------------
 
-def test_index_json_has_the_killercoda_shape():
-    assert INDEX["title"] and INDEX["description"]
-    assert INDEX["backend"]["imageid"] == "ubuntu"
-    details = INDEX["details"]
+def test_structure_json_lists_the_scenario_folders():
+    assert STRUCTURE["title"] and STRUCTURE["description"]
+    assert SCENARIOS == [item["path"] for item in STRUCTURE["items"]] and len(SCENARIOS) >= 2
+    for name in SCENARIOS:
+        assert (SCENARIO / name / "index.json").is_file(), name
+    # Killercoda ignores a folder that structure.json does not list: there is none.
+    folders = {p.name for p in SCENARIO.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders - {"rehearsal"} == set(SCENARIOS)
+    # (scenario/rehearse, its package and its report are the rehearsal's, not Killercoda's.)
+    assert {p.name for p in SCENARIO.iterdir() if p.is_file()} == {
+        "structure.json", "rehearse", "rehearsal.json"}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_index_json_has_the_killercoda_shape(name):
+    index = INDEXES[name]
+    assert index["title"] and index["description"]
+    assert index["backend"]["imageid"] == "ubuntu"
+    details = index["details"]
     for part in ("intro", "finish"):
         assert details[part]["text"].endswith(".md")
-    # One page per step script, in order.
-    scripts = sorted(p.name for p in ROOT.glob("step*.py"))
-    assert [f"{name}.py" for name, _ in SCRIPT_PAGES] == scripts
-    assert scripts == [f"step{i}.py" for i in range(1, len(scripts) + 1)]
     for step in details["steps"]:
         assert step["title"] and step["text"].endswith(".md") and step["verify"]
     assert details["intro"]["background"] and details["intro"]["foreground"]
+    # Each scenario's setup, from its own folder: Killercoda runs nothing from outside it.
+    assert [details["intro"]["background"], details["intro"]["foreground"]] == SETUP_FILES[:2]
+    assert {"file": WAIT.name, "target": "/usr/local/bin", "chmod": "+x"} in \
+        details["assets"]["host01"]
 
 
-def test_every_file_index_json_names_exists():
+def test_every_step_script_is_taught_in_order():
+    scripts = sorted(p.stem for p in ROOT.glob("step*.py"))
+    assert scripts == [f"step{i}" for i in range(1, len(scripts) + 1)]
+    taught = list(dict.fromkeys(script for _, _, script in SCRIPT_PAGES))
+    assert taught == scripts
+
+
+def test_page_names_are_unique_in_the_course():
+    names = [page["name"] for page in COURSE_PAGES]
+    assert len(names) == len(set(names)), names
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_file_index_json_names_exists(name):
     def names(entry):
         return [v for k, v in entry.items() if k in ("text", "background", "foreground", "verify")]
-    details = INDEX["details"]
+    details = INDEXES[name]["details"]
     entries = [details["intro"], *details["steps"], details["finish"]]
-    named = [name for entry in entries for name in names(entry)]
+    named = [file for entry in entries for file in names(entry)]
     named += [f"assets/{asset['file']}" for asset in details.get("assets", {}).get("host01", [])]
-    for name in named:
-        assert (SCENARIO / name).is_file(), name
+    folder = SCENARIO / name
+    assert [file for file in named if not (folder / file).is_file()] == []
     # ... and nothing in the folder is left unused.
-    present = {str(p.relative_to(SCENARIO)) for p in SCENARIO.rglob("*") if p.is_file()}
-    # (scenario/rehearse, its package and its report are the rehearsal's, not Killercoda's.)
-    rehearsal = {p for p in present if p.startswith("rehearsal/")}
-    assert present - rehearsal - {"index.json", "rehearse", "rehearsal.json"} == set(named)
+    present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    assert present - {"index.json"} == set(named)
 
 
-@pytest.mark.parametrize("script", sorted(SCENARIO.rglob("*.sh")), ids=lambda p: p.name)
+@pytest.mark.parametrize("name", SCENARIOS[1:])
+def test_each_scenario_has_the_same_setup(name):
+    """Copies, not links: Killercoda copies a scenario's own folder to the VM. Change
+    first-model's, then  for s in better-model mistakes-and-photo; do cp ...; done."""
+    for file in SETUP_FILES:
+        copy = SCENARIO / name / file
+        assert copy.is_file() and not copy.is_symlink(), f"{name}/{file}"
+        assert copy.read_bytes() == (SETUP / file).read_bytes(), \
+            f"scenario/{name}/{file} differs from scenario/{SETUP.name}/{file}: copy it again"
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_intro_says_how_long_it_takes_and_that_a_session_lasts_an_hour(name):
+    text = read(SCENARIO / name / INDEXES[name]["details"]["intro"]["text"])
+    assert re.search(r"\bfree Killercoda\s+session\s+ends after one hour", text), name
+    assert re.search(r"\d+ minutes <!-- rehearsal: [\w-]+\.estimated_min -->", text), name
+    assert re.search(r"stands? alone|fresh machine", text), name
+
+
+@pytest.mark.parametrize("script", sorted(SCENARIO.rglob("*.sh")),
+                         ids=lambda p: str(p.relative_to(SCENARIO)))
 def test_shell_script_passes_bash_n(script):
     result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -171,37 +248,35 @@ def defaults(script):
 
 
 def test_the_scripts_agree_on_folder_and_markers():
-    background = defaults(SCENARIO / "intro" / "background.sh")
+    background = defaults(SETUP / "intro" / "background.sh")
     waiting = defaults(WAIT)
     for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER", "SETUP_PID"):
         assert waiting[name] == background[name], name
-    assert f"cd {background['TUTORIAL_DIR']} &&" in read(SCENARIO / "intro" / "foreground.sh")
+    assert f"cd {background['TUTORIAL_DIR']} &&" in read(SETUP / "intro" / "foreground.sh")
     for _, path in STEP_PAGES:
-        verify = SCENARIO / path.parent / "verify.sh"
+        verify = path.parent / "verify.sh"
         assert defaults(verify)["TUTORIAL_DIR"] == background["TUTORIAL_DIR"]
     # The page that starts the lesson goes to that folder and that venv.
     folder = background["TUTORIAL_DIR"].replace("/root", "~", 1)
     commands = exec_commands(read(STEP_PAGES[0][1]))
     assert commands[:2] == [f"cd {folder}", "source .venv/bin/activate"]
-    assert 'venv="$TUTORIAL_DIR/.venv"' in read(SCENARIO / "intro" / "background.sh")
-    assert re.search(r'^REPO_URL="[^"]+"$', read(SCENARIO / "intro" / "background.sh"), re.M)
+    assert 'venv="$TUTORIAL_DIR/.venv"' in read(SETUP / "intro" / "background.sh")
+    assert re.search(r'^REPO_URL="[^"]+"$', read(SETUP / "intro" / "background.sh"), re.M)
 
 
 # Killercoda types foreground.sh into the learner's terminal: the waiting logic is an
 # asset (index.json copies it to the VM first), and what is typed stays short.
-WAIT = SCENARIO / "assets" / "tutorial-wait.sh"
+WAIT = SETUP / "assets" / "tutorial-wait.sh"
 
 
 def test_foreground_types_two_lines_at_most_and_runs_the_shipped_wait():
-    lines = read(SCENARIO / "intro" / "foreground.sh").splitlines()
+    lines = read(SETUP / "intro" / "foreground.sh").splitlines()
     assert len(lines) <= 2, lines
-    assets = INDEX["details"]["assets"]["host01"]
-    assert {"file": WAIT.name, "target": "/usr/local/bin", "chmod": "+x"} in assets
     assert f"bash /usr/local/bin/{WAIT.name} &&" in lines[-1]
 
 
 def test_foreground_never_exits_the_learners_shell():
-    code = [line.split("#")[0] for line in read(SCENARIO / "intro" / "foreground.sh").splitlines()]
+    code = [line.split("#")[0] for line in read(SETUP / "intro" / "foreground.sh").splitlines()]
     assert not any(re.search(r"\b(exit|set -e|set -\w*e)\b", line) for line in code)
 
 
@@ -291,9 +366,9 @@ def test_no_exec_box_opens_an_interactive_program(page, command):
 @pytest.mark.parametrize("name,path", PAGES, ids=[n for n, _ in PAGES])
 def test_a_page_with_a_check_says_how_to_see_why_it_fails(name, path):
     """Killercoda may show nothing of verify.sh's output: the page says how to run it."""
-    verify = dict((n, p) for n, p in PAGES)[name].parent / "verify.sh"
+    verify = path.parent / "verify.sh"
     if verify.exists():
-        assert f"`bash scenario/{name}/verify.sh`" in read(path), name
+        assert f"`bash {verify.relative_to(ROOT)}`" in read(path), name
 
 
 # --- commands ----------------------------------------------------------------
@@ -358,7 +433,7 @@ def test_exec_command_is_supported(page, command, run):
         assert result.returncode == 0, f"{command}: {result.stderr}"
         return
     # Everything else: the few shell commands the lesson needs, each checked.
-    folder = defaults(SCENARIO / "intro" / "background.sh")["TUTORIAL_DIR"]
+    folder = defaults(SETUP / "intro" / "background.sh")["TUTORIAL_DIR"]
     if words[0] == "cd":
         assert words[1:] == [folder.replace("/root", "~", 1)]
     elif words[0] == "source":
@@ -454,11 +529,11 @@ def test_python_snippet_is_in_its_script(page, block):
 
 
 def test_every_step_page_shows_code_from_its_script():
-    for name, _ in SCRIPT_PAGES:
+    for name, _, script in SCRIPT_PAGES:
         shown = {block["marker"][1] for page, block in ALL_SNIPPETS
                  if page == name and block["marker"] and block["marker"][0] == "from"}
         # A page the learner writes the script of shows the answer's blocks instead.
-        assert f"{name}.py" in shown or f"exercises/answers/{name}.py" in shown, name
+        assert f"{script}.py" in shown or f"exercises/answers/{script}.py" in shown, name
 
 
 def test_inline_code_that_names_a_call_or_setting_is_in_a_step_script():
@@ -491,8 +566,9 @@ CONV = re.compile(rf"patch\s*=\s*({GRID})\s*\n\s*filter\s*=\s*({GRID})\s*\n"
 # A quoted measurement: `0.8693 <!-- bench: step2.test_accuracy -->` is the median
 # of that field in bench/results.json; `.min` or `.max` after the field picks another
 # statistic; `0.63× <!-- bench: step2_vs_baseline.wall_s -->` is one of its ratios.
-# `7 minutes <!-- rehearsal: intro.ready_s -->` is the same for scenario/rehearsal.json,
-# the report of scenario/rehearse (its "summary" has the benchmark's shape).
+# `7 minutes <!-- rehearsal: first-model.ready_s -->` is the same for scenario/rehearsal.json,
+# the report of scenario/rehearse (its "summary" has the benchmark's shape; its keys are
+# pages, step2, scenarios, first-model, and `all`).
 BENCH = re.compile(r"(\d+(?:\.\d+)?)(\s*(?:%|seconds|minutes|s|MB|×))?\**\s*"
                    r"<!--\s*(bench|rehearsal):\s*([\w-]+)\.(\w+?)(?:\.(min|median|max))?\s*-->")
 # What looks like a measured number: a fraction with 2+ decimals, a percentage,
@@ -691,6 +767,8 @@ def check_against_the_benchmark(matches):
         in_minutes = field.endswith("_min")  # an estimate, recorded in minutes already
         value = float(shown) / 100 if unit == "%" else float(shown) * (
             60 if unit == "minutes" and not in_minutes else 1)
+        if source == "rehearsal" and "scenarios" not in report and target in SCENARIOS:
+            continue  # recorded before the course: re-recording it checks these too
         if target in report.get("ratios", {}):
             recorded = report["ratios"][target][field]
         else:
@@ -820,8 +898,16 @@ def test_every_named_check_is_documented_and_used():
 def test_rehearsal_report_is_recorded_and_green():
     report = json.loads(REHEARSAL.read_text())
     assert report["ok"] is True, "scenario/rehearsal.json records a failed rehearsal"
-    rehearsed = [p["page"] for p in report["pages"]]
-    assert rehearsed == report["pages_expected"]
+    if "scenarios" in report:  # the course's report: every scenario, on a fresh root each
+        assert list(report["scenarios"]) == SCENARIOS, "the recorded run left scenarios out"
+        for name, mine in report["scenarios"].items():
+            assert mine["ok"] and mine["root_s"] is not None, name
+            assert [p["page"] for p in report["pages"] if p["scenario"] == name] == \
+                mine["pages_expected"], name
+            assert report["estimates"]["scenarios"][name]["estimated_min"] > 0, name
+            assert report["summary"][name]["estimated_min"], name
+    else:  # the single scenario's report, recorded before the course (re-record it)
+        assert [p["page"] for p in report["pages"]] == report["pages_expected"]
     for page in report["pages"]:
         assert page["check"] is None or page["check"]["ok"], page["page"]
         assert all(click["ok"] for click in page["clicks"]), page["page"]
@@ -839,13 +925,16 @@ def verify(script, **env):
 
 STEP_ARGS = {"step2": ["--epochs", "1"], "step3": ["--epochs", "2"]}
 # Pages whose Check runs check.py on the learner's file rather than reading results/.
-CHECKED_PAGES = {f"step{step}" for step in EXERCISE_STEPS
-                 if "check.py" in read(SCENARIO / f"step{step}" / "verify.sh")}
-RESULTS_PAGES = [(name, path) for name, path in SCRIPT_PAGES if name not in CHECKED_PAGES]
+# (script -> the verify.sh of the page that checks the learner's exercises/SCRIPT.py)
+CHECKED_PAGES = {script: path.parent / "verify.sh" for _, path, script in SCRIPT_PAGES
+                 if "check.py" in read(path.parent / "verify.sh")}
+# (page, verify.sh, script) of the pages whose Check reads results/SCRIPT.json.
+RESULTS_PAGES = [(name, path.parent / "verify.sh", script) for name, path, script in SCRIPT_PAGES
+                 if "check.py" not in read(path.parent / "verify.sh")]
 
 
 def step_args(name, tmp_path):
-    """The arguments that run a step to its end here: step 4 needs a photo and a model."""
+    """The arguments that run a step script to its end here: step 4 needs a photo and a model."""
     if name != "step4":
         return STEP_ARGS.get(name, [])
     from photo_files import encode, object_on, tiny_model
@@ -854,9 +943,8 @@ def step_args(name, tmp_path):
     return [photo, "--model", tiny_model(tmp_path / "model.keras")]
 
 
-@pytest.mark.parametrize("name,path", RESULTS_PAGES, ids=[n for n, _ in RESULTS_PAGES])
-def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, tmp_path):
-    script = SCENARIO / path.parent / "verify.sh"
+@pytest.mark.parametrize("page,script,name", RESULTS_PAGES, ids=[n for n, _, _ in RESULTS_PAGES])
+def test_verify_fails_before_the_step_and_passes_after(page, script, name, run_cached, tmp_path):
     clean = tmp_path / "clean"
     clean.mkdir()
     before = verify(script, TUTORIAL_DIR=str(clean))
@@ -875,12 +963,12 @@ def test_verify_fails_before_the_step_and_passes_after(name, path, run_cached, t
     assert verify(script, TUTORIAL_DIR=str(clean)).stdout.strip() == "done"
 
 
-@pytest.mark.parametrize("name,path", RESULTS_PAGES, ids=[n for n, _ in RESULTS_PAGES])
+@pytest.mark.parametrize("page,script,name", RESULTS_PAGES, ids=[n for n, _, _ in RESULTS_PAGES])
 @pytest.mark.parametrize("content", ["", "{}", "[]", "not json"])
-def test_verify_rejects_a_broken_results_file(name, path, content, tmp_path):
+def test_verify_rejects_a_broken_results_file(page, script, name, content, tmp_path):
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / f"{name}.json").write_text(content)
-    result = verify(SCENARIO / path.parent / "verify.sh", TUTORIAL_DIR=str(tmp_path))
+    result = verify(script, TUTORIAL_DIR=str(tmp_path))
     assert result.returncode != 0 and "done" not in result.stdout
 
 
@@ -898,7 +986,7 @@ def tutorial_copy(folder):
 
 @pytest.mark.parametrize("step", sorted(name[len("step"):] for name in CHECKED_PAGES))
 def test_verify_passes_once_check_py_passes(step, run_cached, tmp_path):
-    script = SCENARIO / f"step{step}" / "verify.sh"
+    script = CHECKED_PAGES[f"step{step}"]
     missing = verify(script, TUTORIAL_DIR=str(tmp_path / "absent"))
     assert missing.returncode != 0 and "done" not in missing.stdout
     folder = tutorial_copy(tmp_path / "tutorial")
@@ -955,7 +1043,7 @@ def setup_env(tmp_path):
 
 
 def background(env, **extra):
-    return subprocess.run(["bash", str(SCENARIO / "intro" / "background.sh")],
+    return subprocess.run(["bash", str(SETUP / "intro" / "background.sh")],
                           capture_output=True, text=True, env={**env, **extra}, timeout=60)
 
 
@@ -1069,7 +1157,7 @@ def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
     hang.write_text(hang.read_text().replace('[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"',
                                              '[ "$1" = -c ] || sleep 600'))
     env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
-    setup = subprocess.Popen(["bash", str(SCENARIO / "intro" / "background.sh")], env=env,
+    setup = subprocess.Popen(["bash", str(SETUP / "intro" / "background.sh")], env=env,
                              start_new_session=True)
     wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
     try:

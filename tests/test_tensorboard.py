@@ -370,7 +370,7 @@ def test_a_browser_shows_the_runs(tensorboard, tmp_path):
 # --- the scenario's Check ---------------------------------------------------------
 
 def check(env):
-    script = ROOT / "scenario" / "tensorboard" / "verify.sh"
+    script = ROOT / "scenario" / "mistakes-and-photo" / "tensorboard" / "verify.sh"
     return subprocess.run(["bash", str(script)], capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=60)
 

@@ -9,9 +9,11 @@ Each step imports what it needs from here in one line; the pieces live by concer
 - data.py:    load_fashion_mnist(): the data offline first, checked, then downloaded.
 - drawing.py: images, rows of images, tables and bars drawn in the terminal.
 - files.py:   save_model() and save_results(), each file written whole or not at all.
-- logs.py:    --logdir, a TensorBoard folder per run, step 3's pictures for TensorBoard,
+- logs.py:    --logdir, a TensorBoard folder per run, step 5's pictures for TensorBoard,
               and what an earlier run already made (--if-missing).
-- photos.py:  step 4's photos read safely, the saved model loaded and checked, drawing.
+- photos.py:  step 6's photos read safely, the saved model loaded and checked, drawing.
+- saved_model.py: load_or_remake(): step 4's fashion.keras for steps 5 and 6, made
+              again (by running step4.py) when it is missing.
 """
 import importlib.util
 import sys
@@ -34,11 +36,12 @@ from .checking import what_next  # noqa: E402
 from .console import fail, quiet_tensorflow  # noqa: E402
 from .data import (CLASS_NAMES, FILES, FULL_SIZES, keras_cache_dir,  # noqa: E402
                    load_fashion_mnist)
-from .drawing import (draw_image, draw_images_in_a_row, gap_bar, image_lines,  # noqa: E402
-                      print_table, use_color)
+from .drawing import (as_grey, draw_image, draw_images_in_a_row,  # noqa: E402
+                      draw_images_in_rows, gap_bar, image_lines, print_table, use_color)
 from .files import results_dir, save_model, save_results  # noqa: E402
 from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
                     non_negative_int, positive_int)
 from .logs import already_made, log_test_images, logdir, run_folder  # noqa: E402
 from .photos import (MAX_MEGAPIXELS, draw_side_by_side, load_model,  # noqa: E402
                      probability_bars, read_photo, write_png)
+from .saved_model import load_or_remake  # noqa: E402

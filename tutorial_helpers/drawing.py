@@ -1,6 +1,8 @@
 """Drawing in the terminal: 28x28 images, rows of them, tables and a gap bar."""
+import itertools
 import os
 import re
+import shutil
 import sys
 
 import numpy as np
@@ -45,13 +47,35 @@ def draw_images_in_a_row(images, captions, width=36):
     print_columns([image_lines(image, compact=True) for image in images], captions, width)
 
 
+def draw_images_in_rows(images, captions, width=30):
+    """As draw_images_in_a_row(), as many to a row as the terminal's width allows
+    (80 columns: two; a wide terminal: all of them in one row)."""
+    columns = shutil.get_terminal_size((80, 24)).columns
+    per_row = max(1, (columns - 28) // width + 1)
+    for start in range(0, len(images), per_row):
+        if start:
+            print()
+        draw_images_in_a_row(images[start:start + per_row],
+                             captions[start:start + per_row], width)
+
+
+def as_grey(values):
+    """Any 2-D array as a picture for image_lines(): its smallest value black (0), its
+    largest white (255). All equal: all black."""
+    values = np.asarray(values, dtype=np.float32)
+    low, high = values.min(), values.max()
+    if high <= low:
+        return np.zeros(values.shape, np.uint8)
+    return ((values - low) / (high - low) * 255).round().astype(np.uint8)
+
+
 def print_columns(pictures, captions, width=36):
     """Print pictures (lists of lines) side by side, `width` cells apart, each with
     its lines of caption below it; a shorter picture is padded with blank lines."""
     height = max(len(lines) for lines in pictures)
     columns = [lines + [""] * (height - len(lines)) + [""] + list(caption)
                for lines, caption in zip(pictures, captions)]
-    for row in zip(*columns):
+    for row in itertools.zip_longest(*columns, fillvalue=""):  # captions of any length
         # Colour codes take no room on screen: pad by what is visible.
         print("".join(line + " " * (width - len(_COLOUR_CODE.sub("", line)))
                       for line in row).rstrip())

@@ -1,4 +1,4 @@
-"""TensorBoard logs: the --logdir flag, one folder per run, and step 3's pictures.
+"""TensorBoard logs: the --logdir flag, one folder per run, and step 5's pictures.
 
 - logdir():      argparse type for --logdir, refused before training if unusable.
 - run_folder():  DIR/STEP/MODEL, named after the settings that differ from the

@@ -1,9 +1,9 @@
-"""Photos for step 4: reading them safely, loading the saved model, drawing the answer.
+"""Photos for step 6: reading them safely, loading the saved model, drawing the answer.
 
 - read_photo(): PNG, JPEG, GIF (first frame) or BMP, decoded by TensorFlow, with
   every way a file can be wrong turned into one line. The size is checked in the
   file's header before anything is decoded (at most MAX_MEGAPIXELS).
-- load_model(): the .keras file step3.py --save wrote, checked to take 28x28 images.
+- load_model(): the .keras file step4.py saved, checked to take 28x28 images.
 - write_png(): a PNG written whole or not at all.
 - draw_side_by_side(), probability_bars(): what the learner sees.
 """
@@ -162,7 +162,7 @@ def _kind_and_size(data, shown):
         what = "empty"
     else:
         what = "not an image TensorFlow can read"
-    fail(f"Error: {shown} is {what}. Step 4 reads {FORMATS}: save or convert it as one "
+    fail(f"Error: {shown} is {what}. Step 6 reads {FORMATS}: save or convert it as one "
          "of those.")
 
 
@@ -185,7 +185,7 @@ def read_photo(path):
         fail(f"Error: {shown} is not a regular file: give a photo file.")
     size = path.stat().st_size
     if size > MAX_FILE_MB * 1_000_000:
-        fail(f"Error: {shown} is {size / 1e6:.0f} MB: step 4 reads files up to {MAX_FILE_MB} "
+        fail(f"Error: {shown} is {size / 1e6:.0f} MB: step 6 reads files up to {MAX_FILE_MB} "
              "MB. Make the photo smaller first.")
     try:
         data = path.read_bytes()
@@ -197,7 +197,7 @@ def read_photo(path):
     kind, width, height, data = _kind_and_size(data, shown)
     if width * height > MAX_MEGAPIXELS * 1_000_000:
         fail(f"Error: {shown} is {width}x{height} pixels ({width * height / 1e6:.0f} "
-             f"megapixels): step 4 reads photos up to {MAX_MEGAPIXELS} megapixels. "
+             f"megapixels): step 6 reads photos up to {MAX_MEGAPIXELS} megapixels. "
              "Make it smaller first.")
     if width == 0 or height == 0:
         _damaged(shown, kind.upper())
@@ -259,16 +259,16 @@ def _fit(shape, side):
 def load_model(path):
     """tf.keras.models.load_model(path), checked: the model must take 28x28 images and
     give 10 class probabilities. A model made for (28, 28, 1) inputs is accepted too.
-    What comes back takes pixels of 0..255, as step 3's models do."""
+    What comes back takes pixels of 0..255, as step 4's models do."""
     path = Path(path)
-    make = f"python step3.py --save {path}"
+    make = "python step4.py"
     if not path.exists():
         fail(f"Error: no model at {path}. Train and save one first:  {make}")
     if path.is_dir():
         fail(f"Error: {path} is a folder, not a model file. Give the file that "
-             f"step3.py --save wrote, or make one:  {make}")
+             f"step4.py saved, or make one:  {make}")
     if path.suffix != ".keras":
-        fail(f"Error: {path} is not a .keras file. Give the file that step3.py --save wrote, "
+        fail(f"Error: {path} is not a .keras file. Give the file that step4.py saved, "
              f"or make one:  {make}")
     tf = _tf()
     try:
@@ -282,19 +282,34 @@ def load_model(path):
     outputs = getattr(model, "output_shape", None)
     if not (isinstance(inputs, tuple) and tuple(inputs[1:]) in ((28, 28), (28, 28, 1))):
         fail(f"Error: {path} is a model for inputs of shape {inputs}, not for 28x28 images "
-             f"like Fashion-MNIST's. Use the model step 3 makes:  {make}")
+             f"like Fashion-MNIST's. Use the model step 4 makes:  {make}")
     if not (isinstance(outputs, tuple) and tuple(outputs[1:]) == (10,)):
         fail(f"Error: {path} gives outputs of shape {outputs}, not the 10 probabilities of "
-             f"Fashion-MNIST's classes. Use the model step 3 makes:  {make}")
+             f"Fashion-MNIST's classes. Use the model step 4 makes:  {make}")
     front = [tf.keras.Input(shape=(28, 28))]
     layers = getattr(model, "layers", [])
     if not (layers and isinstance(layers[0], tf.keras.layers.Rescaling)):
         # Trained on pixels scaled to 0..1 beforehand (as in step 2, or by an older
-        # step3.py): it gets the scaling step 3's models have as their first layer.
+        # step3.py): it gets the scaling step 4's models have as their first layer.
         front.append(tf.keras.layers.Rescaling(1 / 255))
     if tuple(inputs[1:]) == (28, 28, 1):
         front.append(tf.keras.layers.Reshape((28, 28, 1)))
-    return tf.keras.Sequential(front + [model]) if len(front) > 1 else model
+    if len(front) == 1:
+        return model
+    if isinstance(model, tf.keras.Sequential):
+        return _flat_copy(tf, front, model)
+    return tf.keras.Sequential(front + [model])
+
+
+def _flat_copy(tf, front, model):
+    """front's layers, then copies of the Sequential model's own layers with its weights:
+    one flat model, whose layers (a Conv2D, say) are its own, so that step 5 can make
+    a model from its input to any of them, as for a model step 4 saved."""
+    copies = [type(layer).from_config(layer.get_config()) for layer in model.layers]
+    flat = tf.keras.Sequential(front + copies)
+    for copy, layer in zip(copies, model.layers):
+        copy.set_weights(layer.get_weights())
+    return flat
 
 
 # --- writing a photo ---------------------------------------------------------------

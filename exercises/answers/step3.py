@@ -1,4 +1,4 @@
-"""Step 3, written by you: a callback that stops training, and a convolutional model.
+"""Steps 3 and 4, written by you: a callback that stops training, and a convolutional model.
 
 Run your file:   python exercises/step3.py
 Check it:        python check.py 3       (python check.py --help lists the options)
@@ -23,9 +23,9 @@ x_val = x_val.astype("float32") / 255.0
 x_test = x_test.astype("float32") / 255.0
 print(f"Training on {len(x_train):,} images; {len(x_val):,} are held out for validation.")
 
-# Write each block of the page below its [label], in this order.
+# Write each block of the pages below its [label], in this order.
 
-# [callback] Your callback: the page's section "Your turn: 1. A callback".
+# [callback] Your callback: step 3's page, "Your turn: a callback of your own".
 class StopAtAccuracy(tf.keras.callbacks.Callback):
     """Stop training as soon as the validation accuracy reaches a target."""
 
@@ -40,7 +40,7 @@ class StopAtAccuracy(tf.keras.callbacks.Callback):
                   "training stops here.")
             self.model.stop_training = True  # fit() ends after this epoch
 
-# [model] The convolutional model: the page's section "Your turn: 2. The convolutional model".
+# [model] The convolutional model: step 4's page, "Your turn: the convolutional model".
 model = tf.keras.Sequential([
     tf.keras.Input(shape=(28, 28)),
     tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey
@@ -53,13 +53,13 @@ model = tf.keras.Sequential([
     tf.keras.layers.Dense(10, activation="softmax"),
 ])
 
-# [train] compile() and fit(): the page's section "Your turn: 3. Train and test".
+# [train] compile() and fit(): step 4's page, "Your turn: train and test".
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])
 history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=10,
                     batch_size=128, verbose=2, callbacks=[StopAtAccuracy(0.9)])
 
-# [evaluate] evaluate() and the test accuracy: the page's section "Your turn: 3. Train and test".
+# [evaluate] evaluate() and the test accuracy: step 4's page, "Your turn: train and test".
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=2)
 print(f"Trained for {len(history.epoch)} epochs. Test accuracy: {test_accuracy:.4f}")
 

@@ -2,7 +2,8 @@
 
 pages    reading the pages: command boxes, edits, expect comments
 checks   the named checks (`<!-- expect: check NAME -->`)
-machine  the fresh root (debootstrap, mounts, clean-up) and the learner's shell in it
-journey  clicking the scenario through, page by page, and judging each click
+machine  the root (debootstrap once, a fresh copy per scenario, mounts, clean-up) and
+         the learner's shell in it
+journey  clicking a scenario through, page by page, and judging each click
 report   what the report keeps of a click, its summary and the printed table
 """

@@ -143,7 +143,9 @@ def memory_held(root, entry, last_click):
     return True
 
 
-def rehearse(args, root, report):
+def prepare(args, root, report):
+    """The base every scenario's fresh root is copied from: debootstrap, and python3
+    without its venv module (Killercoda's ubuntu image); this checkout's HEAD noted."""
     checkout = Path(args.repo).resolve()
     commit = run("git", "-C", str(checkout), "rev-parse", "HEAD",
                  capture_output=True, text=True).stdout.strip()
@@ -153,6 +155,7 @@ def rehearse(args, root, report):
         line[3:] for line in dirty.splitlines()])
     if dirty:
         log("warning: uncommitted changes are not rehearsed (the root clones HEAD)")
+    start = time.monotonic()
     root.build()
     if getattr(args, "python_without_venv", False):
         # Killercoda's ubuntu image: python3 is there, its venv module (ensurepip) is not.
@@ -165,28 +168,51 @@ def rehearse(args, root, report):
         if subprocess.run(root.command("python3", "-c", "import ensurepip"),
                           capture_output=True).returncode == 0:
             raise RuntimeError("the root's python3 has ensurepip already: not Ubuntu's case")
-    # The tutorial's repository as the VM will clone it: HEAD of this checkout.
+        # What apt downloaded is no part of the image: each fresh copy goes without it.
+        run(*root.command("apt-get", "clean"))
+    report["build_s"] = round(time.monotonic() - start, 1)
+    report["root"] = dict(suite=args.suite, mirror=args.mirror, variant="minbase",
+                          os=root.inside("/etc/os-release").read_text().split('PRETTY_NAME="')[1]
+                          .split('"')[0])
+
+
+def rehearse(args, root, report, name):
+    """One scenario of the course, as a learner meets it on a fresh VM: a fresh copy of
+    the base, its background.sh and typed-in foreground.sh to Ready, then every page's
+    clicks and Check. Fills report["scenarios"][name] and adds its pages to report["pages"]."""
+    checkout = Path(args.repo).resolve()
+    mine = report["scenarios"].setdefault(name, dict(ok=False))
+    log(f"scenario {name}: a fresh root")
+    mine["root_s"] = round(root.fresh(name), 1)
+    log(f"scenario {name}: fresh root in {mine['root_s']} s")
+    # The tutorial's repository as the VM will clone it: this checkout's HEAD when the
+    # rehearsal began, for every scenario alike (a commit made meanwhile is not rehearsed).
     run("git", "clone", "--quiet", "--no-hardlinks", str(checkout), str(root.inside(REPO_INSIDE)))
-    scenario = root.inside(REPO_INSIDE) / "scenario"
+    run("git", "-C", str(root.inside(REPO_INSIDE)), "reset", "--quiet", "--hard", report["commit"])
+    scenario = root.inside(REPO_INSIDE) / "scenario" / name
     shutil.copytree(scenario, root.inside(INSIDE) / "scenario")
-    # Killercoda copies index.json's assets to the VM before the scripts start.
+    # Killercoda copies index.json's assets (from the scenario's folder) to the VM
+    # before the scripts start.
     index = json.loads((scenario / "index.json").read_text())
+    mine["title"] = index["title"]
     for asset in index["details"].get("assets", {}).get("host01", []):
         target = root.inside(asset["target"])
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(scenario / "assets" / asset["file"], target / asset["file"])
         if asset.get("chmod"):
             run("chmod", asset["chmod"], str(target / asset["file"]))
-    all_pages = pages(scenario)
-    report["pages_expected"] = [p["name"] for p in all_pages
-                                if p["verify"] or p["foreground"] or actions(p["text"].read_text())]
+    all_pages = pages(scenario, name)
+    mine["pages_expected"] = [p["name"] for p in all_pages if p["verify"] or p["foreground"]
+                              or (p["text"].exists() and actions(p["text"].read_text()))]
     # What each page gives the learner to read and to type (its estimated time's parts).
-    texts = {p["name"]: p["text"].read_text() for p in all_pages}
-    report["reading"] = {name: dict(words=prose_words(text), typed_chars=typed_characters(text))
-                         for name, text in texts.items()}
-    report["root"] = dict(suite=args.suite, mirror=args.mirror, variant="minbase",
-                          os=root.inside("/etc/os-release").read_text().split('PRETTY_NAME="')[1]
-                          .split('"')[0])
+    missing = [str(p["text"].relative_to(scenario)) for p in all_pages if not p["text"].exists()]
+    if missing:
+        mine["missing_pages"] = missing
+        log(f"scenario {name}: pages missing: {', '.join(missing)}")
+    texts = {p["name"]: p["text"].read_text() for p in all_pages if p["text"].exists()}
+    report["reading"].update({page: dict(words=prose_words(text), typed_chars=typed_characters(text),
+                                         scenario=name)
+                              for page, text in texts.items()})
 
     shell = Shell(root)
     intro = all_pages[0]
@@ -237,27 +263,32 @@ def rehearse(args, root, report):
     fg["ok"] = all(p["ok"] for p in fg["promises"])
     versions = subprocess.run(root.command(f"{TUTORIAL_DIR}/.venv/bin/python", "-c", VERSIONS),
                               capture_output=True, text=True).stdout
-    report["root"].update(json.loads(versions) if versions.strip() else {})
-    report["ready_s"] = round(ready_s, 1)
-    report["setup_log_tail"] = setup_text.splitlines()[-8:]
-    log(f"Ready after {ready_s:.0f} s" if fg["ok"] else "setup FAILED")
-    report["pages"].append(dict(page="intro", title=intro["title"], clicks=[finish(fg)],
-                                wall_s=round(ready_s, 1), check=None, ok=fg["ok"]))
-    fg["ok"] = memory_held(root, report["pages"][-1], fg) and fg["ok"]
-    report["pages"][-1]["ok"] = fg["ok"]
+    mine["versions"] = json.loads(versions) if versions.strip() else {}
+    for key, value in mine["versions"].items():
+        report["root"].setdefault(key, value)
+    mine["ready_s"] = round(ready_s, 1)
+    mine["setup_log_tail"] = setup_text.splitlines()[-8:]
+    log(f"{name}: Ready after {ready_s:.0f} s" if fg["ok"] else f"{name}: setup FAILED")
+    intro_entry = dict(page=intro["name"], scenario=name, title=intro["title"], clicks=[finish(fg)],
+                       wall_s=round(ready_s, 1), check=None, ok=fg["ok"])
+    report["pages"].append(intro_entry)
+    fg["ok"] = memory_held(root, intro_entry, fg) and fg["ok"]
+    intro_entry["ok"] = fg["ok"]
     if not fg["ok"]:
         return
 
     outputs = {}
     for page in all_pages:
+        if not page["text"].exists():  # said above, and its absence fails the scenario
+            continue
         items = actions(page["text"].read_text())
         if not items and not page["verify"]:
             continue
-        entry = dict(page=page["name"], title=page["title"], clicks=[], check=None)
-        if page["name"] == "intro":
-            entry = report["pages"][0]
+        entry = dict(page=page["name"], scenario=name, title=page["title"], clicks=[], check=None)
+        if page is intro:
+            entry = intro_entry
         page_start, edited = time.monotonic(), False
-        if root.memory and page["name"] != "intro":
+        if root.memory and page is not intro:
             root.memory.reset_peak()
         ctx = dict(page=[], probe=shell.probe, out=lambda c: plain(outputs[id(c)][0]))
         for item in items:
@@ -299,7 +330,7 @@ def rehearse(args, root, report):
             entry["check"] = dict(script=page["verify"], exit=result.returncode,
                                   stdout=result.stdout.strip(), stderr=result.stderr.strip(), ok=ok)
             log(f"{page['name']}: Check {'passed' if ok else 'FAILED: ' + result.stdout + result.stderr}")
-        if page["name"] != "intro":
+        if page is not intro:
             entry["wall_s"] = round(time.monotonic() - page_start, 1)
             report["pages"].append(entry)
         held = memory_held(root, entry, entry["clicks"][-1] if entry["clicks"] else None)

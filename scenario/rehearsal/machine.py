@@ -50,11 +50,13 @@ def processes_in(root):
 
 
 class Root:
-    """A minimal Debian in a temporary folder; remove() undoes everything, once."""
+    """A minimal Debian, built once in a temporary folder (the base), and a fresh copy
+    of it for each scenario, as each gets a fresh VM; remove() undoes everything, once."""
 
     def __init__(self, suite, mirror, debs_cache):
         self.folder = Path(tempfile.mkdtemp(prefix="rehearse-"))
-        self.path = self.folder / "root"
+        self.base = self.folder / "base"
+        self.path = self.base    # the root in use: the base while it is built, then a copy
         self.suite, self.mirror, self.debs_cache = suite, mirror, debs_cache
         self.removed = False
         self.debootstrap = None  # its process, while it runs
@@ -99,11 +101,7 @@ class Root:
         if returncode != 0:
             tail = (self.folder / "debootstrap.log").read_text().splitlines()[-15:]
             raise SystemExit("debootstrap failed:\n" + "\n".join(tail))
-        for target, how in [("proc", ["-t", "proc", "proc"]), ("sys", ["--rbind", "/sys"]),
-                            ("dev", ["--rbind", "/dev"])]:
-            run("mount", *how, str(self.path / target))
-            if how[0] == "--rbind":
-                run("mount", "--make-rslave", str(self.path / target))
+        self.mount()
         # This machine's way to the registries: DNS, pip's settings, local CAs.
         shutil.copy("/etc/resolv.conf", self.path / "etc" / "resolv.conf")
         if Path("/etc/pip.conf").is_file():
@@ -118,27 +116,32 @@ class Root:
             shutil.copy(bundle, self.path / "etc" / "ssl" / "certs" / bundle.name)
         (self.path / INSIDE.lstrip("/")).mkdir(parents=True)
 
-    def inside(self, path):
-        return self.path / str(path).lstrip("/")
+    def mount(self):
+        """/proc, /sys and /dev in the root in use, as a VM has them."""
+        for target, how in [("proc", ["-t", "proc", "proc"]), ("sys", ["--rbind", "/sys"]),
+                            ("dev", ["--rbind", "/dev"])]:
+            run("mount", *how, str(self.path / target))
+            if how[0] == "--rbind":
+                run("mount", "--make-rslave", str(self.path / target))
 
-    def command(self, *words, env=None):
-        return ["chroot", str(self.path), "/usr/bin/env", "-i",
-                *[f"{k}={v}" for k, v in {**ENV, **(env or {})}.items()], *words]
+    def fresh(self, name):
+        """A fresh copy of the base as the root in use, for the scenario `name` (a fresh
+        VM): the root in use before it is released first (its processes stopped, its
+        mounts undone, its files removed; the base is only unmounted). Its seconds."""
+        start = time.monotonic()
+        self.release()
+        self.path = self.folder / f"root-{name}"
+        # The base is unmounted: cp -a copies its files only, never the host's /proc.
+        run("cp", "-a", "--reflink=auto", str(self.base), str(self.path))
+        self.mount()
+        return time.monotonic() - start
 
-    def remove(self):
-        if self.removed:
-            return
-        self.removed = True
+    def release(self):
+        """Stop every process in the root in use and undo its mounts; remove the root,
+        unless it is the base (False if a mount would not go: the folder is left)."""
         if self.terminal:
             self.terminal.close()
-        if self.debootstrap and self.debootstrap.poll() is None:  # stopped while building
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(self.debootstrap.pid, sig)
-                    self.debootstrap.wait(timeout=10)
-                    break
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
+            self.terminal = None
         for sig in (signal.SIGTERM, signal.SIGKILL):
             pids = processes_in(self.path)
             for pid in pids:
@@ -154,6 +157,37 @@ class Root:
         for point in mounts_under(self.path):
             subprocess.run(["umount", "-R", "-l", point], stderr=subprocess.DEVNULL)
         left = mounts_under(self.path)
+        if left:
+            print(f"rehearse: still mounted, {self.path} left in place: {left}", file=sys.stderr)
+            return False
+        if self.path != self.base:
+            subprocess.run(["rm", "-rf", "--one-file-system", str(self.path)])
+        return True
+
+    def inside(self, path):
+        return self.path / str(path).lstrip("/")
+
+    def command(self, *words, env=None):
+        return ["chroot", str(self.path), "/usr/bin/env", "-i",
+                *[f"{k}={v}" for k, v in {**ENV, **(env or {})}.items()], *words]
+
+    def remove(self):
+        if self.removed:
+            return
+        self.removed = True
+        if self.debootstrap and self.debootstrap.poll() is None:  # stopped while building
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(self.debootstrap.pid, sig)
+                    self.debootstrap.wait(timeout=10)
+                    break
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
+        released = self.release()
+        self.path = self.base
+        if not (released and self.release()):
+            return
+        left = mounts_under(self.folder)
         if left:
             print(f"rehearse: still mounted, {self.folder} left in place: {left}", file=sys.stderr)
             return

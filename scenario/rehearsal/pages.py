@@ -69,17 +69,33 @@ def foreground_expects(text):
     return [m.group("body") for m in EXPECT.finditer(text) if m.group("where")]
 
 
-def pages(scenario):
-    """(name, title, text path, verify path or None, foreground path or None) in order."""
+def course(folder):
+    """The course's scenarios, in structure.json's order: their folder names."""
+    return [item["path"] for item in json.loads((folder / "structure.json").read_text())["items"]]
+
+
+SHARED_PAGES = ("intro", "finish")  # every scenario has one: named SCENARIO/intro, SCENARIO/finish
+
+
+def pages(scenario, name=None):
+    """(name, title, text path, verify path or None, foreground path or None) in order,
+    each named after its folder (step1, tensorboard, ...); with the scenario's name,
+    its intro and finish are named NAME/intro and NAME/finish, unique in the course."""
     details = json.loads((scenario / "index.json").read_text())["details"]
     named = [("intro", details["intro"])]
     named += [(Path(step["text"]).parent.name or f"step{i}", step)
               for i, step in enumerate(details["steps"], 1)]
     named.append(("finish", details["finish"]))
-    return [dict(name=name, title=entry.get("title", name), text=scenario / entry["text"],
+    return [dict(name=f"{name}/{page}" if name and page in SHARED_PAGES else page,
+                 scenario=name, title=entry.get("title", page), text=scenario / entry["text"],
                  verify=entry.get("verify"), foreground=entry.get("foreground"),
                  background=entry.get("background"))
-            for name, entry in named]
+            for page, entry in named]
+
+
+def course_pages(folder):
+    """Every page of every scenario of the course at folder, in order (as pages())."""
+    return [page for name in course(folder) for page in pages(folder / name, name)]
 
 
 def numberless(text):

@@ -44,55 +44,86 @@ def finish(click):
     return click
 
 
+GOAL_MIN = 40  # a scenario's estimated learner minutes at most: a free session is one hour
+FAIL_OVER_GOAL = False  # True: a scenario over GOAL_MIN fails the rehearsal (now: a warning)
+
+
+def intro_page(page):
+    return page == "intro" or page.endswith("/intro")
+
+
 def journey(report):
-    """The learner's waiting: clicked seconds per page and in all (the intro's setup
-    left out), that total over the first `python step2.py` click's seconds (a ratio
-    that holds across machines), and how many clicks trained the convolutional model."""
-    clicks = [(page["page"], c) for page in report["pages"] if page["page"] != "intro"
+    """The learner's waiting: clicked seconds per page, per scenario and in all (the
+    intros' setup left out), that total over the first `python step2.py` click's
+    seconds (a ratio that holds across machines), and how many clicks trained the
+    convolutional model, per scenario (each starts on a fresh VM) and in all."""
+    clicks = [(page, c) for page in report["pages"] if not intro_page(page["page"])
               for c in page["clicks"] if c.get("kind") == "exec" and c.get("wall_s") is not None]
-    per_page = {}
-    for name, c in clicks:
-        per_page[name] = round(per_page.get(name, 0) + c["wall_s"], 1)
+    per_page, per_scenario = {}, {}
+    for page, c in clicks:
+        per_page[page["page"]] = round(per_page.get(page["page"], 0) + c["wall_s"], 1)
+        mine = per_scenario.setdefault(page.get("scenario"), dict(clicks_s=0, conv_trainings=0))
+        mine["clicks_s"] = round(mine["clicks_s"] + c["wall_s"], 1)
+        mine["conv_trainings"] += "convolutional" in c.get("trained", [])
     step2 = next((c["wall_s"] for _, c in clicks if c["command"].strip() == "python step2.py"), None)
     total = round(sum(c["wall_s"] for _, c in clicks), 1)
     return dict(clicks_s=per_page, total_clicks_s=total, first_step2_s=step2,
                 total_vs_step2=round(total / step2, 1) if step2 else None,
-                conv_trainings=sum("convolutional" in c.get("trained", []) for _, c in clicks))
+                conv_trainings=sum("convolutional" in c.get("trained", []) for _, c in clicks),
+                scenarios=per_scenario)
 
 
 def estimates(report):
     """Each page's estimated learner minutes: its visible prose words at READ_WPM, the
     characters of what the learner types at TYPE_CPM, its clicked commands' seconds,
-    and, on the intro, the setup's seconds to Ready; and the scenario's sum."""
+    and, on a scenario's intro, that scenario's setup seconds to Ready; each scenario's
+    sum (against GOAL_MIN) and the course's."""
     clicked = {page["page"]: sum(c.get("wall_s") or 0 for c in page["clicks"]
                                  if c.get("kind") == "exec") for page in report["pages"]}
-    pages = {}
+    scenarios_run = report.get("scenarios") or {}
+    pages, scenarios = {}, {}
     for name, read in (report.get("reading") or {}).items():
+        ready = (scenarios_run.get(read.get("scenario")) or {}).get("ready_s") or 0
         parts = dict(reading_min=read["words"] / READ_WPM, typing_min=read["typed_chars"] / TYPE_CPM,
                      clicks_min=clicked.get(name, 0) / 60,
-                     setup_min=(report.get("ready_s") or 0) / 60 if name == "intro" else 0)
+                     setup_min=ready / 60 if intro_page(name) else 0)
         pages[name] = {**read, **{k: round(v, 1) for k, v in parts.items()},
                        "estimated_min": round(sum(parts.values()), 1)}
-    return dict(pages=pages, total_min=round(sum(p["estimated_min"] for p in pages.values()), 1),
+        if read.get("scenario"):
+            mine = scenarios.setdefault(read["scenario"], dict(estimated_min=0))
+            mine["estimated_min"] = round(mine["estimated_min"] + pages[name]["estimated_min"], 1)
+    for mine in scenarios.values():
+        mine.update(goal_min=GOAL_MIN, over_goal=mine["estimated_min"] > GOAL_MIN)
+    return dict(pages=pages, scenarios=scenarios, goal_min=GOAL_MIN,
+                total_min=round(sum(p["estimated_min"] for p in pages.values()), 1),
                 how=f"visible prose words at {READ_WPM} a minute + typed characters at {TYPE_CPM} a "
-                    "minute + clicked commands' seconds + the setup to Ready (intro)")
+                    "minute + clicked commands' seconds + the scenario's setup to Ready (its intro)")
 
 
 def summary(report):
-    """Per page, the numbers that docs may quote: <!-- rehearsal: PAGE.FIELD -->."""
+    """The numbers that docs may quote, <!-- rehearsal: KEY.FIELD -->: KEY is a page
+    (step1, tensorboard, ...; SCENARIO/intro too, which a tag cannot name), a scenario
+    (first-model: ready_s, estimated_min, intro_min, root_s, total_s, clicks_s,
+    conv_trainings) or `all` (the course)."""
     waiting = report.get("journey") or {}
-    numbers = {"intro": {"ready_s": report.get("ready_s")},
-               "all": {"total_s": report.get("total_s"),
+    guess = report.get("estimates") or {}
+    numbers = {"all": {"total_s": report.get("total_s"), "build_s": report.get("build_s"),
                        "clicks_s": waiting.get("total_clicks_s"),
                        "clicks_vs_step2": waiting.get("total_vs_step2"),
                        "conv_trainings": waiting.get("conv_trainings"),
-                       "estimated_min": (report.get("estimates") or {}).get("total_min")}}
+                       "estimated_min": guess.get("total_min")}}
+    for name, mine in (report.get("scenarios") or {}).items():
+        numbers[name] = {field: mine.get(field) for field in ("ready_s", "root_s", "total_s")}
+        numbers[name].update((waiting.get("scenarios") or {}).get(name) or {})
+        numbers[name]["estimated_min"] = (guess.get("scenarios", {}).get(name) or {}).get(
+            "estimated_min")
+        numbers[name]["intro_min"] = (guess.get("pages", {}).get(f"{name}/intro") or {}).get(
+            "estimated_min")
     for page in report["pages"]:
-        if page["page"] != "intro":
-            numbers[page["page"]] = {"wall_s": page.get("wall_s"),
-                                     "clicks_s": waiting.get("clicks_s", {}).get(page["page"])}
-        numbers[page["page"]]["peak_mb"] = page.get("peak_mb")  # the capped cgroup's
-        estimated = (report.get("estimates") or {}).get("pages", {}).get(page["page"])
+        numbers[page["page"]] = {"wall_s": page.get("wall_s"),
+                                 "clicks_s": waiting.get("clicks_s", {}).get(page["page"]),
+                                 "peak_mb": page.get("peak_mb")}  # the capped cgroup's
+        estimated = guess.get("pages", {}).get(page["page"])
         if estimated:
             numbers[page["page"]]["estimated_min"] = estimated["estimated_min"]
         for click in page["clicks"]:
@@ -102,6 +133,23 @@ def summary(report):
                     numbers[page["page"]]["longest_click_s"], click["wall_s"])
     return {page: {field: {"min": v, "median": v, "max": v} for field, v in fields.items()
                    if v is not None} for page, fields in numbers.items()}
+
+
+def scenario_table(report):
+    """One line per scenario: its fresh root, Ready, estimated minutes against the goal."""
+    guess = (report.get("estimates") or {}).get("scenarios", {})
+    rows = [("scenario", "fresh root s", "Ready s", "whole s", "estimated min", "goal", "ok")]
+    for name, mine in (report.get("scenarios") or {}).items():
+        estimate = guess.get(name, {})
+        rows.append((name, f"{mine.get('root_s', '-')}", f"{mine.get('ready_s', '-')}",
+                     f"{mine.get('total_s', '-')}", f"{estimate.get('estimated_min', '-')}",
+                     f"{GOAL_MIN}" + (" OVER" if estimate.get("over_goal") else ""),
+                     "yes" if mine.get("ok") else "FAILED"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                        for i, (v, w) in enumerate(zip(r, widths))).rstrip())
+    return [name for name, estimate in guess.items() if estimate.get("over_goal")]
 
 
 def table(report):

@@ -14,7 +14,7 @@ import time
 
 WIDTH, HEIGHT = 100, 30   # columns and rows of the pane
 POLL_S = 0.5              # how often the screen is read while the wait runs
-# The wait's last words (scenario/assets/tutorial-wait.sh): Ready, or what failed.
+# The wait's last words (scenario/*/assets/tutorial-wait.sh): Ready, or what failed.
 ENDED = re.compile(r"^(Ready after \d+s|The setup failed:|The setup stopped without finishing|"
                    r"The setup is still running after)", re.M)
 PROMPT = re.compile(r"[#$]\s*$")

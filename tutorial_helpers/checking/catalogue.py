@@ -18,10 +18,10 @@ ITEMS = {
           ("fit", "fit(): training on the training images"),
           ("evaluate", "evaluate() on the test images: an accuracy above chance"),
           ("predict", "predict() on test images, with their batch axis: ten probabilities")],
-    "3": [("model", "the convolutional model"),
+    "3": [("callback", "your callback: stops at a validation accuracy"),
+          ("model", "the convolutional model"),
           ("train", "compile() and fit(), with a validation set and your callback"),
           ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
-          ("callback", "your callback: stops at a validation accuracy"),
           ("evaluate", "evaluate() on the test images: an accuracy above chance")],
 }
 # The page's section that teaches each item.
@@ -29,9 +29,9 @@ SECTIONS = {
     "2": {"data": "1. The data, as in step 1", "model": "2. The model",
           "compile": "3. How it learns: compile", "fit": "4. Training: fit",
           "evaluate": "5. Testing: evaluate", "predict": "6. One prediction"},
-    "3": {"data": "1. A validation set", "callback": "Your turn: 1. A callback",
-          "model": "Your turn: 2. The convolutional model",
-          "train": "Your turn: 3. Train and test", "evaluate": "Your turn: 3. Train and test"},
+    "3": {"data": "1. A validation set", "callback": "Your turn: a callback of your own",
+          "model": "Your turn: the convolutional model",
+          "train": "Your turn: train and test", "evaluate": "Your turn: train and test"},
 }
 
 

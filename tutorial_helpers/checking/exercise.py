@@ -26,11 +26,11 @@ BLOCKS = {
           Block("fit", "fit(): the training", "4. Training: fit"),
           Block("evaluate", "evaluate() and the two accuracies", "5. Testing: evaluate"),
           Block("predict", "predict(): one prediction", "6. One prediction")],
-    "3": [Block("callback", "your callback, StopAtAccuracy", "Your turn: 1. A callback"),
-          Block("model", "the convolutional model", "Your turn: 2. The convolutional model"),
+    "3": [Block("callback", "your callback, StopAtAccuracy", "Your turn: a callback of your own"),
+          Block("model", "the convolutional model", "Your turn: the convolutional model"),
           Block("train", "compile() and fit(), with your callback and the validation set",
-                "Your turn: 3. Train and test"),
-          Block("evaluate", "evaluate() and the test accuracy", "Your turn: 3. Train and test")],
+                "Your turn: train and test"),
+          Block("evaluate", "evaluate() and the test accuracy", "Your turn: train and test")],
 }
 
 

@@ -388,11 +388,28 @@ def state(globals_):
     """What the learner's file holds at its end: its numbers, model and callbacks."""
     import keras
     model = globals_.get("model")
+    classes = {name: value for name, value in globals_.items()
+               if isinstance(value, type) and own(value)
+               and issubclass(value, keras.callbacks.Callback)}
     return dict(numbers=numbers_in(globals_),
                 model=layers_of(model) if isinstance(model, keras.Model) else None,
-                callback_classes=[name for name, value in globals_.items()
-                                  if isinstance(value, type) and own(value)
-                                  and issubclass(value, keras.callbacks.Callback)])
+                callback_classes=list(classes),
+                # Each class tried on made-up epochs, as the page's target makes it:
+                # the callback is judged before any model or fit() is written.
+                callback_trials={name: trial_of(cls) for name, cls in classes.items()})
+
+
+def trial_of(cls):
+    """try_callback() on an instance made with the page's target (or with nothing)."""
+    first_error = None
+    for arguments in ((0.9,), ()):
+        try:
+            instance = cls(*arguments)
+        except Exception as error:
+            first_error = first_error or f"{type(error).__name__}: {error}"
+            continue
+        return try_callback(instance, ["accuracy"])
+    return {"val_high": first_error}
 
 
 if __name__ == "__main__":

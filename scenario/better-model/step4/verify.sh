@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Killercoda runs this when the learner presses "Check". It passes (exit 0, prints
-# "done") once `python check.py 3` passes: the learner's own exercises/step3.py has
-# its callback, its convolutional model and its training as the page asks.
-# Otherwise it prints what check.py says is next or wrong.
+# "done") once step4.py has saved fashion.keras and `python check.py 3` passes: the
+# learner's own exercises/step3.py has its callback, its convolutional model and
+# its training as the pages ask. Otherwise it prints what is missing or wrong.
 TUTORIAL_DIR="${TUTORIAL_DIR:-/root/fashion-mnist-tutorial}"
 python="$TUTORIAL_DIR/.venv/bin/python"
 [ -x "$python" ] || python=python3
 
 cd "$TUTORIAL_DIR" 2>/dev/null || { echo "Not yet: $TUTORIAL_DIR is not there." >&2; exit 1; }
+if [ ! -f fashion.keras ]; then
+  echo "Not yet: fashion.keras is not there. Run  python step4.py  (it saves it at its end)." >&2
+  exit 1
+fi
 if [ ! -f check.py ] || [ ! -f exercises/step3.py ]; then
   echo "Not yet: write exercises/step3.py, then run  python check.py 3" >&2
   exit 1

@@ -78,7 +78,7 @@ else
     echo "=== cloning $REPO_URL into $TUTORIAL_DIR"
     git clone --depth 1 "$REPO_URL" "$TUTORIAL_DIR" ||
         fail "Could not clone $REPO_URL into $TUTORIAL_DIR." \
-             "Check REPO_URL at the top of scenario/intro/background.sh."
+             "Check REPO_URL at the top of each scenario/*/intro/background.sh."
 fi
 
 # 3. A virtual environment with the tutorial's requirements (pip skips what is there).
