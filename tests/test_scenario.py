@@ -90,15 +90,11 @@ def read(path):
 
 
 def taught_script(path):
-    """The step script a page teaches: the one whose results its Check reads
-    (results/stepN.json) or whose exercise it checks (check.py N); None for a page that
-    teaches none (TensorBoard's)."""
-    verify = Path(path).parent / "verify.sh"
-    text = read(verify) if verify.is_file() else ""
-    found = re.search(r'/(step\d+)\.json"', text) or re.search(r"check\.py (\d+)", text)
-    if not found:
-        return None
-    return found.group(1) if found.group(1).startswith("step") else f"step{found.group(1)}"
+    """The step script a page teaches: stepN.py for the page in folder stepN; None for
+    a page that teaches none (TensorBoard's)."""
+    folder = Path(path).parent.name
+    return folder if re.fullmatch(r"step\d+", folder) and (ROOT / f"{folder}.py").is_file() \
+        else None
 
 
 # (page, text path, script) of every page that teaches a stepN.py.
@@ -554,9 +550,12 @@ SOFTMAX = re.compile(rf"softmax\(({LIST})\)\s*=\s*({LIST})")
 RELU = re.compile(rf"relu\(({NUMBER})\)\s*=\s*({NUMBER})")
 FLATTEN_VALUES = re.compile(r"(\[\[[\d,\s\[\]]+\]\])\s*→\s*(\[[\d,\s]+\])")
 FLATTEN_SHAPE = re.compile(r"\(batch((?:,\s*\d+)+)\)\s*→\s*\(batch((?:,\s*\d+)+)\)")
-TERM = r"(?:e\^-?\d+(?:\.\d+)?|-log\(\d+(?:\.\d+)?\)|\d+(?:\.\d+)?)"
-ARITHMETIC = re.compile(rf"(?<![\w.^\-])({TERM}(?:\s*[-+×/]\s*{TERM})+|e\^-?\d+(?:\.\d+)?"
-                        rf"|-log\(\d+(?:\.\d+)?\))\s*=\s*(\d+(?:\.\d+)?)(?![\d.])")
+# A number may have thousands separators (1,568); a term may be a group in brackets.
+DECIMAL = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?"
+SIMPLE = rf"(?:e\^-?\d+(?:\.\d+)?|-log\(\d+(?:\.\d+)?\)|{DECIMAL})"
+TERM = rf"(?:{SIMPLE}|\(\s*{SIMPLE}(?:\s*[-+×/]\s*{SIMPLE})*\s*\))"
+ARITHMETIC = re.compile(rf"(?<![\w.^\-,(])({TERM}(?:\s*[-+×/]\s*{TERM})+|e\^-?\d+(?:\.\d+)?"
+                        rf"|-log\(\d+(?:\.\d+)?\))\s*=\s*({DECIMAL})(?![\d.]|,\d)")
 SIZES = re.compile(r"(\d[\d,]*) (training|test) images")
 DEFAULT_EPOCHS = re.compile(r"`(step\d\.py)` trains for (\d+) epochs")
 DEFAULT_FLAG = re.compile(r"`(step\d\.py) (--[\w-]+)` is (\S+?) by default")
@@ -705,6 +704,7 @@ def test_convolution_example_matches_a_keras_conv2d_layer(keras_says):
 
 
 def evaluate(expression):
+    expression = re.sub(r"(?<=\d),(?=\d{3})", "", expression)  # 1,568 is 1568
     python = re.sub(r"e\^(-?[\d.]+)", r"math.exp(\1)", expression)
     python = re.sub(r"-log\(([\d.]+)\)", r"-math.log(\1)", python).replace("×", "*")
     return eval(python, {"math": math, "__builtins__": {}})
@@ -715,7 +715,7 @@ def test_arithmetic_in_the_text_is_right():
     assert len(matches) >= 5
     for name, match in matches:
         value = evaluate(match.group(1))
-        assert close(value, match.group(2)), f"{name}: {match.group()} (is {value:.6g})"
+        assert close(value, match.group(2).replace(",", "")), f"{name}: {match.group()} (is {value:.6g})"
 
 
 def test_data_set_sizes_are_the_real_ones():
@@ -924,23 +924,27 @@ def verify(script, **env):
 
 
 STEP_ARGS = {"step2": ["--epochs", "1"], "step3": ["--epochs", "2"]}
-# Pages whose Check runs check.py on the learner's file rather than reading results/.
-# (script -> the verify.sh of the page that checks the learner's exercises/SCRIPT.py)
-CHECKED_PAGES = {script: path.parent / "verify.sh" for _, path, script in SCRIPT_PAGES
-                 if "check.py" in read(path.parent / "verify.sh")}
+# Pages whose Check runs check.py on the learner's file rather than reading results/:
+# (page, its verify.sh, the N of the `check.py N` it runs).
+CHECKED_PAGES = [(name, path.parent / "verify.sh", step) for name, path, _ in SCRIPT_PAGES
+                 for step in re.findall(r"check\.py (\d+)", read(path.parent / "verify.sh"))[:1]]
 # (page, verify.sh, script) of the pages whose Check reads results/SCRIPT.json.
 RESULTS_PAGES = [(name, path.parent / "verify.sh", script) for name, path, script in SCRIPT_PAGES
                  if "check.py" not in read(path.parent / "verify.sh")]
 
 
 def step_args(name, tmp_path):
-    """The arguments that run a step script to its end here: step 4 needs a photo and a model."""
-    if name != "step4":
-        return STEP_ARGS.get(name, [])
+    """(arguments, folder) that run a step script to its end here: step 5 needs a
+    fashion.keras in its folder, step 6 a photo and a model."""
+    if name not in ("step5", "step6"):
+        return STEP_ARGS.get(name, []), ROOT
     from photo_files import encode, object_on, tiny_model
+    if name == "step5":
+        tiny_model(tmp_path / "fashion.keras")
+        return [], tmp_path
     photo = tmp_path / "photo.png"
     encode({photo: ("png", object_on(230, 60, 60, (10, 10, 40, 40), 30))}, tmp_path)
-    return [photo, "--model", tiny_model(tmp_path / "model.keras")]
+    return [photo, "--model", tiny_model(tmp_path / "model.keras")], ROOT
 
 
 @pytest.mark.parametrize("page,script,name", RESULTS_PAGES, ids=[n for n, _, _ in RESULTS_PAGES])
@@ -951,7 +955,8 @@ def test_verify_fails_before_the_step_and_passes_after(page, script, name, run_c
     assert before.returncode != 0 and "done" not in before.stdout
     assert "python " + name + ".py" in before.stdout + before.stderr  # says what to run
 
-    result = run_cached(f"{name}.py", *step_args(name, tmp_path))
+    args, folder = step_args(name, tmp_path)
+    result = run_cached(ROOT / f"{name}.py", *args, cwd=folder)
     assert result.returncode == 0, result.stderr
     after = verify(script, TUTORIAL_DIR=str(clean), TUTORIAL_RESULTS_DIR=str(run_cached.results))
     assert after.returncode == 0, after.stdout + after.stderr
@@ -984,12 +989,13 @@ def tutorial_copy(folder):
     return folder
 
 
-@pytest.mark.parametrize("step", sorted(name[len("step"):] for name in CHECKED_PAGES))
-def test_verify_passes_once_check_py_passes(step, run_cached, tmp_path):
-    script = CHECKED_PAGES[f"step{step}"]
+@pytest.mark.parametrize("page,script,step", CHECKED_PAGES, ids=[n for n, _, _ in CHECKED_PAGES])
+def test_verify_passes_once_check_py_passes(page, script, step, run_cached, tmp_path):
     missing = verify(script, TUTORIAL_DIR=str(tmp_path / "absent"))
     assert missing.returncode != 0 and "done" not in missing.stdout
     folder = tutorial_copy(tmp_path / "tutorial")
+    if "fashion.keras" in read(script):  # the page's script saved its model already
+        (folder / "fashion.keras").write_bytes(b"PK")
     env = {k: v for k, v in run_cached.env.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(ROOT / "tests" / "offline_site")
     env["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"

@@ -41,7 +41,7 @@ from .drawing import (as_grey, draw_image, draw_images_in_a_row,  # noqa: E402
 from .files import results_dir, save_model, save_results  # noqa: E402
 from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
                     non_negative_int, positive_int)
-from .logs import already_made, log_test_images, logdir, run_folder  # noqa: E402
+from .logs import log_test_images, logdir, run_folder  # noqa: E402
 from .photos import (MAX_MEGAPIXELS, draw_side_by_side, load_model,  # noqa: E402
                      probability_bars, read_photo, write_png)
 from .saved_model import load_or_remake  # noqa: E402

@@ -6,8 +6,6 @@
                  a rerun with the same settings replaces its folder.
 - log_test_images(): the test images a model got wrong and its confusion matrix,
                  as pictures, into the run's test/ folder.
-- already_made(): for --if-missing, whether an earlier run left the model file and
-                 the logs that this command would make.
 """
 import argparse
 import errno
@@ -46,7 +44,7 @@ def logdir(text):
 
 
 # Flags that do not change what is learned, so they stay out of a run's name.
-_NOT_SETTINGS = {"help", "data_dir", "logdir", "save", "dense_only", "if_missing"}
+_NOT_SETTINGS = {"help", "data_dir", "logdir"}
 # Run folders already emptied by this process: a second call only names it.
 _prepared = set()
 
@@ -77,22 +75,6 @@ def run_folder(parser, args, model):
                  f"{error.strerror or error}.")
         _prepared.add(folder)
     return str(folder)
-
-
-def already_made(parser, args, model):
-    """True, after saying so, when everything this command would keep is there:
-    the --save file, and MODEL's log folder of a run with these settings."""
-    if not (args.save or args.logdir):
-        parser.error("--if-missing needs --save or --logdir: the files it looks for")
-    wanted = [args.save] if args.save else []
-    if args.logdir:
-        wanted.append(args.logdir / Path(parser.prog).stem / run_name(parser, args, model))
-    if not all(Path(path).exists() for path in wanted):
-        return False
-    print(f"{' and '.join(map(str, wanted))} {'is' if len(wanted) == 1 else 'are'} already "
-          f"there, from an earlier run: nothing to train.\n(Without --if-missing, "
-          f"{parser.prog} trains again and replaces {'it' if len(wanted) == 1 else 'them'}.)")
-    return True
 
 
 # --- pictures ------------------------------------------------------------------
