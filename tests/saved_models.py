@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import ROOT
 from tutorial_helpers.saved_model import maker_command
 
-MAKER = maker_command()[0]  # step4.py (step3.py, the stand-in, until step4.py lands)
+MAKER = maker_command()[0]  # step4.py
 
 TRAIN = r"""
 import sys

@@ -290,7 +290,7 @@ def load_model(path):
     layers = getattr(model, "layers", [])
     if not (layers and isinstance(layers[0], tf.keras.layers.Rescaling)):
         # Trained on pixels scaled to 0..1 beforehand (as in step 2, or by an older
-        # step3.py): it gets the scaling step 4's models have as their first layer.
+        # tutorial's step 3): it gets the scaling step 4's models have as their first layer.
         front.append(tf.keras.layers.Rescaling(1 / 255))
     if tuple(inputs[1:]) == (28, 28, 1):
         front.append(tf.keras.layers.Reshape((28, 28, 1)))

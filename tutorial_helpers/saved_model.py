@@ -26,10 +26,7 @@ _SAID = re.compile(r"^(The .*:|Epoch \d+: .*|Saved .*)$")       # the step's own
 
 def maker_command():
     """The command that makes fashion.keras, after the script's name: step4.py."""
-    if (TUTORIAL / "step4.py").is_file():
-        return ["step4.py"]
-    # Until the new step4.py lands: step 3 before the split saved the same model.
-    return ["step3.py", "--save", MADE_BY]
+    return ["step4.py"]
 
 
 def _progress(line, epoch):
