@@ -52,7 +52,7 @@ def test_step1_never_imports_tensorflow(run, tmp_path, path):
     assert "Training images: (1200, 28, 28) uint8" in result.stdout
 
 
-@pytest.mark.parametrize("script", ["step2.py", "step3.py"])
+@pytest.mark.parametrize("script", ["step2.py", "step3.py", "step4.py", "step5.py"])
 @pytest.mark.parametrize("path", ["keras-cache", "system", "data-dir"])
 def test_training_steps_describe_the_data_before_importing_tensorflow(
         run, tmp_path, script, path):

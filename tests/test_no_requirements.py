@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 
-SCRIPTS = ["step1.py", "step2.py", "step3.py", "step5.py", "step6.py", "bench/run.py",
+SCRIPTS = ["step1.py", "step2.py", "step3.py", "step4.py", "step5.py", "step6.py", "bench/run.py",
            "bench/conv_choices.py",
            "check.py", "exercises/step2.py", "exercises/step3.py"]
 SCENARIO_SCRIPTS = sorted((ROOT / "scenario").glob("*/step*/verify.sh"))
