@@ -231,9 +231,8 @@ def test_step2_logdir_and_a_rerun_replaces_its_folder(run_cached, tmp_path):
     assert [float(v) for v in logged["epoch_learning_rate"]] == pytest.approx([0.001] * 2)
 
     # The same settings again: the folder is replaced, never mixed into...
-    assert [p.name for p in train.glob("events.out.tfevents.*")] != [
-        "events.out.tfevents.1.earlier"]
     assert len(list(train.glob("events.out.tfevents.*"))) == 1
+    assert not (train / "events.out.tfevents.1.earlier").exists()
     assert not (earlier / "stale.txt").exists()
     # ... and other settings keep a folder of their own, side by side.
     assert sorted(p.name for p in (logs / "step2").iterdir()) == [
@@ -291,6 +290,21 @@ def test_bad_logdir_is_refused_before_training(run, tmp_path, script, case):
     assert message in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""  # nothing loaded, trained or remade
     assert list(here.iterdir()) == [] and not (tmp_path / "logs").exists()
+
+
+def test_a_run_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch):
+    # --logdir passed its check, but DIR/step3 is a file: said when the folder is made.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "step3").write_text("not a folder")
+    parser = tutorial_helpers.make_parser("Step 3.", epochs=30)
+    parser.prog = "step3.py"
+    parser.add_argument("--logdir", type=tutorial_helpers.logdir)
+    args = parser.parse_args(["--logdir", "logs"])
+    with pytest.raises(SystemExit) as stopped:
+        tutorial_helpers.run_folder(parser, args, "dense")
+    assert str(stopped.value) == ("Error: cannot write TensorBoard logs to "
+                                  f"{Path('logs', 'step3', 'dense')}: Not a directory.")
 
 
 def test_logdir_without_tensorboard_installed_says_what_to_do(monkeypatch):
@@ -407,6 +421,7 @@ def test_a_browser_shows_the_runs(tensorboard, tmp_path):
     page = tensorboard + "/?forceSVG=true#timeseries"
     dom = browse(browser, page, tmp_path, "--dump-dom")
     assert f"{STEP3_RUN}/train" in dom and f"{STEP3_RUN}/validation" in dom
+    assert f"{STEP5_RUN}/test" in dom  # in the list of runs
     assert "epoch_accuracy" in dom and "epoch_train_accuracy" in dom
     assert "epoch_learning_rate" in dom
     ARTIFACTS.mkdir(exist_ok=True)
