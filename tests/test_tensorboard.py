@@ -1,12 +1,14 @@
 """--logdir and TensorBoard: what the steps write, what TensorBoard serves, what a browser shows.
 
-Step 3 runs once for the whole module, on generated data; its logs are read with
-TensorBoard's own event reader, served by a real TensorBoard on a free loopback
-port, and loaded in a headless Chromium (skipped, saying why, where there is none).
+As on the TensorBoard page, step 3 trains its dense model with --logdir and step 5
+logs the mistakes of a saved convolutional model; each runs once for the whole
+module, on generated data (step 5 with a small model put in its folder). The logs
+are read with TensorBoard's own event reader, served by a real TensorBoard on a free
+loopback port, and loaded in a headless Chromium (skipped, saying why, where there
+is none).
 """
 import io
 import json
-import math
 import os
 import re
 import shutil
@@ -25,6 +27,7 @@ import pytest
 
 from conftest import ROOT, Runner
 from fake_data import write_dataset
+from saved_models import small_conv_model
 
 # Read event files with TensorBoard's stand-in for TensorFlow: importing TensorFlow
 # into the test process would cost half a gigabyte and nothing else.
@@ -35,10 +38,14 @@ from tensorboard.util.tensor_util import make_ndarray  # noqa: E402
 import tutorial_helpers  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-STEP3_ARGS = ["--epochs", 3, "--target-accuracy", 0.99, "--patience", 5]
-STEP3_RUN = "epochs3-target-accuracy0.99-patience5"  # the settings that differ
-# Keras's per-epoch line: "... - accuracy: 0.9537 - loss: 0.1263 - val_accuracy: ..."
-NUMBERS = re.compile(r"\b(val_accuracy|val_loss|accuracy|loss): (\d+\.\d+)")
+# Three epochs, and a patience that cannot stop them: every epoch is logged.
+STEP3_ARGS = ["--epochs", 3, "--patience", 3]
+STEP3_RUN = "step3/dense-epochs3-patience3"  # named after the settings that differ
+STEP5_RUN = "step5/conv"  # step 5 has no settings: --data-dir and --logdir are not
+# Keras's epoch line (verbose=2): "... - accuracy: 0.9537 - loss: 0.1263 - val_accuracy: ..."
+NUMBERS = re.compile(r"\b(train_accuracy|val_accuracy|val_loss|accuracy|loss): (\d+\.\d+)")
+# A row of step 3's table: epoch, Training, Validation, Gap.
+TABLE_ROW = re.compile(r"^ +(\d+)  +(\d\.\d{4})  +(\d\.\d{4})  +([+-]\d\.\d{4})", re.M)
 
 
 def events(folder):
@@ -54,75 +61,105 @@ def descriptions(folder):
             for tag in reader.Tags()["tensors"]}
 
 
+def runs_in(logs):
+    """The run folders under logs that hold event files, as TensorBoard names them."""
+    return sorted({str(p.parent.relative_to(logs)) for p in logs.rglob("events.out.tfevents.*")})
+
+
 def epoch_lines(out):
-    """Per model (in order), per epoch, the numbers Keras printed on its epoch line."""
-    models = []
-    for chunk in re.split(r"^The (?:dense|convolutional) model", out, flags=re.M)[1:]:
-        models.append([{name: float(value) for name, value in NUMBERS.findall(line)}
-                       for line in chunk.splitlines() if "val_loss:" in line])
-    return models
+    """Per epoch, the numbers Keras printed on its epoch line."""
+    return [{name: float(value) for name, value in NUMBERS.findall(line)}
+            for line in out.splitlines() if "val_loss:" in line]
 
 
 @pytest.fixture(scope="module")
-def step3_logs(tmp_path_factory):
-    """step3.py --logdir, once, on data where Shirts look like T-shirts."""
+def runner(tmp_path_factory):
+    """One learner for the module: generated data where Shirts look like T-shirts, a
+    folder to work in, and the logs folder both steps write into."""
     run = Runner(tmp_path_factory.mktemp("tensorboard"))
     write_dataset(run.cache, lookalike=(6, 0))
-    logs = run.home.parent / "logs"
-    result = run("step3.py", *STEP3_ARGS, "--logdir", logs)
+    run.here = run.home.parent / "here"
+    run.here.mkdir()
+    run.logs = run.here / "logs"
+    return run
+
+
+@pytest.fixture(scope="module")
+def step3_logs(runner):
+    """python step3.py --epochs 3 --patience 3 --logdir logs, once."""
+    result = runner(ROOT / "step3.py", *STEP3_ARGS, "--logdir", "logs", cwd=runner.here)
     assert result.returncode == 0, result.stderr
-    return run, result, logs
+    return result, json.loads((runner.results / "step3.json").read_text())
 
 
-def test_step3_logdir_keeps_stderr_empty_and_names_the_runs(step3_logs):
-    run, result, logs = step3_logs
+@pytest.fixture(scope="module")
+def step5_logs(runner):
+    """python step5.py --logdir logs, once, with a small convolutional fashion.keras."""
+    small_conv_model(runner, runner.here / "fashion.keras")
+    result = runner(ROOT / "step5.py", "--logdir", "logs", cwd=runner.here)
+    assert result.returncode == 0, result.stderr
+    return result, json.loads((runner.results / "step5.json").read_text())
+
+
+def test_step3_logdir_keeps_stderr_empty_and_names_the_runs(runner, step3_logs):
+    result, _ = step3_logs
     assert result.stderr == ""  # quiet with --logdir too: no TensorBoard or protobuf lines
-    runs = sorted(str(p.parent.relative_to(logs)) for p in logs.rglob("events.out.tfevents.*"))
-    assert runs == sorted([f"step3/conv-{STEP3_RUN}/test", f"step3/conv-{STEP3_RUN}/train",
-                           f"step3/conv-{STEP3_RUN}/validation",
-                           f"step3/dense-{STEP3_RUN}/train",
-                           f"step3/dense-{STEP3_RUN}/validation"])
+    assert runs_in(runner.logs / "step3") == ["dense-epochs3-patience3/train",
+                                              "dense-epochs3-patience3/validation"]
 
 
-def test_events_hold_the_numbers_the_step_printed(step3_logs):
-    run, result, logs = step3_logs
+def test_step3_events_hold_the_numbers_it_printed(runner, step3_logs):
+    result, saved = step3_logs
     printed = epoch_lines(result.stdout)
-    assert [len(epochs) for epochs in printed] == [3, 3]  # both models, every epoch
-    steps_per_epoch = math.ceil(1080 / 128)  # 1,080 training images, batches of 128
-    for model, epochs in zip(["dense", "conv"], printed):
-        train = events(logs / "step3" / f"{model}-{STEP3_RUN}" / "train")
-        validation = events(logs / "step3" / f"{model}-{STEP3_RUN}" / "validation")
-        for tag, logged in [("accuracy", train["epoch_accuracy"]),
-                            ("loss", train["epoch_loss"]),
-                            ("val_accuracy", validation["epoch_accuracy"]),
-                            ("val_loss", validation["epoch_loss"])]:
-            assert [float(v) for v in logged] == pytest.approx(
-                [epoch[tag] for epoch in epochs], abs=5e-5), (model, tag)
-        # The learning rate, per epoch: CosineDecay from 0.002 to 0 at the last step.
-        total = 3 * steps_per_epoch
-        expected = [0.002 * 0.5 * (1 + math.cos(math.pi * steps_per_epoch * (k + 1) / total))
-                    for k in range(3)]
-        assert [float(v) for v in train["epoch_learning_rate"]] == pytest.approx(
-            expected, abs=1e-7)
+    assert len(printed) == 3 and saved["trained_epochs"] == 3, result.stdout  # every epoch
+    train = events(runner.logs / STEP3_RUN / "train")
+    validation = events(runner.logs / STEP3_RUN / "validation")
+    for tag, logged in [("accuracy", train["epoch_accuracy"]),
+                        ("loss", train["epoch_loss"]),
+                        ("val_accuracy", validation["epoch_accuracy"]),
+                        ("val_loss", validation["epoch_loss"])]:
+        assert [float(v) for v in logged] == pytest.approx(
+            [epoch[tag] for epoch in printed], abs=5e-5), tag
+    # The learning rate, per epoch: Adam's default, as in step 2.
+    assert [float(v) for v in train["epoch_learning_rate"]] == pytest.approx([0.001] * 3)
+
+    # epoch_train_accuracy (the page says so) is the Training column of the table, the
+    # accuracy evaluate() measured, not fit()'s running average; Validation is val_accuracy.
+    table = TABLE_ROW.findall(result.stdout[result.stdout.index("\nEpoch  Training"):])
+    assert [int(epoch) for epoch, *_ in table] == [1, 2, 3], result.stdout
+    logged = [float(v) for v in train["epoch_train_accuracy"]]
+    assert logged == pytest.approx([float(t) for _, t, _, _ in table], abs=5e-5)
+    assert logged == pytest.approx(saved["train_accuracy"], abs=1e-6)
+    assert "epoch_train_accuracy" not in validation
+    assert [float(v) for v in validation["epoch_accuracy"]] == pytest.approx(
+        [float(v) for _, _, v, _ in table], abs=5e-5)
 
 
-def test_mistakes_and_confusion_matrix_are_images(step3_logs):
-    run, result, logs = step3_logs
-    saved = json.loads((run.results / "step3.json").read_text())
+def test_step5_logdir_keeps_stderr_empty_and_names_its_run(runner, step5_logs):
+    result, _ = step5_logs
+    assert result.stderr == ""
+    assert "is not here" not in result.stdout and "Epoch" not in result.stdout  # no training
+    assert runs_in(runner.logs / "step5") == ["conv/test"]
+
+
+def test_mistakes_and_confusion_matrix_are_images(runner, step5_logs):
+    _, saved = step5_logs
     matrix = np.array(saved["confusion_matrix"])
-    test_run = logs / "step3" / f"conv-{STEP3_RUN}" / "test"
+    test_run = runner.logs / STEP5_RUN / "test"
     logged, described = events(test_run), descriptions(test_run)
 
     mistakes = sorted(tag for tag in logged if tag.startswith("mistakes/"))
     wrong = matrix.sum() - matrix.trace()
+    assert wrong == saved["mistakes"]
     assert len(mistakes) == min(24, wrong) > 0
     names = "|".join(re.escape(name) for name in tutorial_helpers.CLASS_NAMES)
-    for tag in mistakes:
-        match = re.fullmatch(rf"mistakes/\d\d test image (\d+): ({names}), predicted ({names})",
+    for n, tag in enumerate(mistakes, start=1):
+        match = re.fullmatch(rf"mistakes/(\d\d) test image (\d+): ({names}), predicted ({names})",
                              tag)
-        assert match and match.group(2) != match.group(3), tag
-        assert f"True class: **{match.group(2)}**" in described[tag]
-        assert f"Predicted: **{match.group(3)}**" in described[tag]
+        assert match and int(match.group(1)) == n and match.group(3) != match.group(4), tag
+        assert f"Test image {match.group(2)}." in described[tag]
+        assert f"True class: **{match.group(3)}**" in described[tag]
+        assert f"Predicted: **{match.group(4)}**" in described[tag]
         width, height, png = logged[tag][0]  # images: width, height, then the PNG
         assert (int(width), int(height)) == (112, 112) and png.startswith(b"\x89PNG")
     # Half of the Shirts are drawn as T-shirts: most mistakes are Shirts taken for those.
@@ -130,6 +167,7 @@ def test_mistakes_and_confusion_matrix_are_images(step3_logs):
 
     # The confusion matrix: a picture, and its counts as a table in the Text tab.
     assert "Rows are the true classes" in described["confusion matrix"]
+    assert "0 T-shirt/top, 1 Trouser" in described["confusion matrix"]  # the numbers' legend
     from PIL import Image  # tensorboard brings Pillow; the tutorial itself does not use it
     pixels = np.asarray(Image.open(io.BytesIO(logged["confusion matrix"][0][2])).convert("RGB"))
     drawn = tutorial_helpers.logs.confusion_picture(matrix)
@@ -146,10 +184,10 @@ def test_mistakes_and_confusion_matrix_are_images(step3_logs):
     assert tuple(color(1, 2)) == (255, 255, 255) or matrix[1, 2] > 0  # no mistake: white
 
 
-def test_text_table_has_the_counts(step3_logs):
-    run, result, logs = step3_logs
-    matrix = json.loads((run.results / "step3.json").read_text())["confusion_matrix"]
-    reader = EventAccumulator(str(logs / "step3" / f"conv-{STEP3_RUN}" / "test"),
+def test_text_table_has_the_counts(runner, step5_logs):
+    _, saved = step5_logs
+    matrix = saved["confusion_matrix"]
+    reader = EventAccumulator(str(runner.logs / STEP5_RUN / "test"),
                               size_guidance={"tensors": 0}).Reload()
     texts = [tag for tag in reader.Tags()["tensors"]
              if reader.SummaryMetadata(tag).plugin_data.plugin_name == "text"]
@@ -172,40 +210,52 @@ def progress_numbers(out):
 
 def test_step2_logdir_and_a_rerun_replaces_its_folder(run_cached, tmp_path):
     logs = tmp_path / "logs"
-    first = run_cached("step2.py", "--epochs", 2, "--logdir", logs)
-    assert first.returncode == 0 and first.stderr == "", first.stderr
-    train = logs / "step2" / "dense-epochs2" / "train"
+    # What two earlier runs left: one with these very settings, one with others.
+    earlier = logs / "step2" / "dense-epochs2"
+    (earlier / "train").mkdir(parents=True)
+    (earlier / "train" / "events.out.tfevents.1.earlier").write_bytes(b"")
+    (earlier / "stale.txt").write_text("from an earlier run")
+    other = logs / "step2" / "dense-epochs1-seed7" / "train"
+    other.mkdir(parents=True)
+    (other / "events.out.tfevents.1.other").write_bytes(b"")
+
+    result = run_cached("step2.py", "--epochs", 2, "--logdir", logs)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    train = earlier / "train"
     logged = events(train)
-    printed = progress_numbers(first.stdout)
+    printed = progress_numbers(result.stdout)
     assert [float(v) for v in logged["epoch_accuracy"]] == pytest.approx(
         [p["accuracy"] for p in printed], abs=5e-5)
     assert [float(v) for v in logged["epoch_loss"]] == pytest.approx(
         [p["loss"] for p in printed], abs=5e-5)
     assert [float(v) for v in logged["epoch_learning_rate"]] == pytest.approx([0.001] * 2)
 
-    # The same settings again: the folder is replaced, never mixed into.
-    (train.parent / "stale.txt").write_text("from an earlier run")
-    again = run_cached("step2.py", "--epochs", 2, "--logdir", logs)
-    assert again.returncode == 0 and again.stderr == ""
+    # The same settings again: the folder is replaced, never mixed into...
     assert len(list(train.glob("events.out.tfevents.*"))) == 1
-    assert not (train.parent / "stale.txt").exists()
-    assert len(events(train)["epoch_accuracy"]) == 2
-    # Other settings: a folder of their own, side by side.
-    other = run_cached("step2.py", "--epochs", 1, "--seed", 7, "--logdir", logs)
-    assert other.returncode == 0 and other.stderr == ""
+    assert not (train / "events.out.tfevents.1.earlier").exists()
+    assert not (earlier / "stale.txt").exists()
+    # ... and other settings keep a folder of their own, side by side.
     assert sorted(p.name for p in (logs / "step2").iterdir()) == [
         "dense-epochs1-seed7", "dense-epochs2"]
+    assert [p.name for p in other.iterdir()] == ["events.out.tfevents.1.other"]
 
 
 def test_run_names_list_the_changed_settings():
-    parser = tutorial_helpers.make_parser("Step 3.", epochs=10)
+    parser = tutorial_helpers.make_parser("Step 3.", epochs=30)  # as step3.py makes it
     parser.add_argument("--patience", type=int, default=2)
     parser.add_argument("--logdir", type=Path)
     args = parser.parse_args(["--logdir", "logs"])
+    assert tutorial_helpers.logs.run_name(parser, args, "dense") == "dense"
+    args = parser.parse_args(["--patience", "1", "--logdir", "logs"])  # the page's second run
+    assert tutorial_helpers.logs.run_name(parser, args, "dense") == "dense-patience1"
+    args = parser.parse_args(["--patience", "4", "--epochs", "15", "--seed", "7",
+                              "--data-dir", "x", "--logdir", "elsewhere"])
+    assert tutorial_helpers.logs.run_name(parser, args, "dense") == "dense-epochs15-seed7-patience4"
+    # Step 5 has no settings: its run is always "conv".
+    parser = tutorial_helpers.make_parser("Step 5.")
+    parser.add_argument("--logdir", type=Path)
+    args = parser.parse_args(["--data-dir", "x", "--logdir", "logs"])
     assert tutorial_helpers.logs.run_name(parser, args, "conv") == "conv"
-    args = parser.parse_args(["--patience", "4", "--epochs", "15", "--data-dir", "x",
-                              "--logdir", "elsewhere"])
-    assert tutorial_helpers.logs.run_name(parser, args, "dense") == "dense-epochs15-patience4"
 
 
 # --- bad --logdir ------------------------------------------------------------------
@@ -220,7 +270,7 @@ def unwritable_folder(tmp_path):
     return folder, str(folder)
 
 
-@pytest.mark.parametrize("script", ["step2.py", "step3.py"])
+@pytest.mark.parametrize("script", ["step2.py", "step3.py", "step5.py"])
 @pytest.mark.parametrize("case", ["a file", "inside a file", "not writable"])
 def test_bad_logdir_is_refused_before_training(run, tmp_path, script, case):
     afile = tmp_path / "notes.txt"
@@ -232,20 +282,37 @@ def test_bad_logdir_is_refused_before_training(run, tmp_path, script, case):
     else:
         folder, shown = unwritable_folder(tmp_path)
         logdir, message = folder / "logs", f"cannot write into {shown}"
-    result = run(script, "--logdir", logdir)
+    here = tmp_path / "here"  # step 5 would make fashion.keras here if it went on
+    here.mkdir()
+    result = run(ROOT / script, "--logdir", logdir, cwd=here)
     assert result.returncode == 2
     assert f"{script}: error: argument --logdir: " in result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
-    assert result.stdout == ""  # nothing loaded or trained
-    assert not (tmp_path / "logs").exists()
+    assert result.stdout == ""  # nothing loaded, trained or remade
+    assert list(here.iterdir()) == [] and not (tmp_path / "logs").exists()
+
+
+def test_a_run_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch):
+    # --logdir passed its check, but DIR/step3 is a file: said when the folder is made.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "step3").write_text("not a folder")
+    parser = tutorial_helpers.make_parser("Step 3.", epochs=30)
+    parser.prog = "step3.py"
+    parser.add_argument("--logdir", type=tutorial_helpers.logdir)
+    args = parser.parse_args(["--logdir", "logs"])
+    with pytest.raises(SystemExit) as stopped:
+        tutorial_helpers.run_folder(parser, args, "dense")
+    assert str(stopped.value) == ("Error: cannot write TensorBoard logs to "
+                                  f"{Path('logs', 'step3', 'dense')}: Not a directory.")
 
 
 def test_logdir_without_tensorboard_installed_says_what_to_do(monkeypatch):
     real = tutorial_helpers.logs.importlib.util.find_spec
     monkeypatch.setattr(tutorial_helpers.logs.importlib.util, "find_spec",
                         lambda name: None if name == "tensorboard" else real(name))
-    with pytest.raises(Exception, match=r"TensorBoard is not installed .*"
-                                        r"pip install -r requirements\.txt"):
+    with pytest.raises(Exception, match=r"^TensorBoard is not installed in this Python: "
+                                        r"pip install -r requirements\.txt$"):
         tutorial_helpers.logdir("logs")
 
 
@@ -263,16 +330,15 @@ def get(url):
 
 
 @pytest.fixture(scope="module")
-def tensorboard(step3_logs, tmp_path_factory):
-    """`tensorboard --logdir LOGS` on a free loopback port; stopped at the end."""
-    _, _, logs = step3_logs
+def tensorboard(runner, step3_logs, step5_logs, tmp_path_factory):
+    """`tensorboard --logdir logs` on a free loopback port; stopped at the end."""
     home = tmp_path_factory.mktemp("tensorboard-home")
     command = Path(sys.executable).with_name("tensorboard")
     command = [str(command)] if command.exists() else [sys.executable, "-m", "tensorboard.main"]
     port = free_port()
     server = subprocess.Popen(
-        [*command, "--logdir", str(logs), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*command, "--logdir", "logs", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=runner.here, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=dict(os.environ, HOME=str(home), TMPDIR=str(home)))
     url = f"http://127.0.0.1:{port}"
     try:
@@ -281,7 +347,7 @@ def tensorboard(step3_logs, tmp_path_factory):
                 pytest.fail(f"tensorboard exited with {server.returncode}:\n"
                             f"{server.stdout.read()}")
             try:
-                if json.loads(get(url + "/data/runs")):
+                if len(json.loads(get(url + "/data/runs"))) >= 3:  # both steps' runs
                     break
             except OSError:
                 pass
@@ -299,26 +365,27 @@ def tensorboard(step3_logs, tmp_path_factory):
         server.stdout.close()
 
 
-def test_tensorboard_serves_the_runs_and_their_scalars(tensorboard, step3_logs):
-    _, _, logs = step3_logs
-    runs = set(json.loads(get(tensorboard + "/data/runs")))
-    for model in ("dense", "conv"):
-        assert {f"step3/{model}-{STEP3_RUN}/train",
-                f"step3/{model}-{STEP3_RUN}/validation"} <= runs
+def test_tensorboard_serves_the_runs_and_their_scalars(tensorboard, runner):
+    runs = json.loads(get(tensorboard + "/data/runs"))
+    train, validation = f"{STEP3_RUN}/train", f"{STEP3_RUN}/validation"
+    assert sorted(runs) == sorted([train, validation, f"{STEP5_RUN}/test"])
     tags = json.loads(get(tensorboard + "/data/plugin/scalars/tags"))
-    train, validation = f"step3/conv-{STEP3_RUN}/train", f"step3/conv-{STEP3_RUN}/validation"
-    assert {"epoch_accuracy", "epoch_loss", "epoch_learning_rate"} <= set(tags[train])
+    assert {"epoch_accuracy", "epoch_loss", "epoch_learning_rate",
+            "epoch_train_accuracy"} <= set(tags[train])
     assert {"epoch_accuracy", "epoch_loss"} <= set(tags[validation])
-    # The values it serves are those in the event files.
-    query = urllib.parse.urlencode({"run": validation, "tag": "epoch_accuracy"})
-    served = json.loads(get(f"{tensorboard}/data/plugin/scalars/scalars?{query}"))
-    assert [step for _, step, _ in served] == [0, 1, 2]
-    assert [value for _, _, value in served] == pytest.approx(
-        [float(v) for v in events(logs / validation)["epoch_accuracy"]])
-    # The test images: the mistakes and the confusion matrix.
+    # The values it serves are those in the event files, one per epoch from step 0.
+    for run, tag in [(validation, "epoch_accuracy"), (train, "epoch_train_accuracy")]:
+        query = urllib.parse.urlencode({"run": run, "tag": tag})
+        served = json.loads(get(f"{tensorboard}/data/plugin/scalars/scalars?{query}"))
+        assert [step for _, step, _ in served] == [0, 1, 2]
+        assert [value for _, _, value in served] == pytest.approx(
+            [float(v) for v in events(runner.logs / run)[tag]])
+    # Step 5's test images: the mistakes and the confusion matrix, and its counts.
     images = json.loads(get(tensorboard + "/data/plugin/images/tags"))
-    tags = images[f"step3/conv-{STEP3_RUN}/test"]
+    tags = images[f"{STEP5_RUN}/test"]
     assert "confusion matrix" in tags and any(tag.startswith("mistakes/") for tag in tags)
+    assert "confusion matrix counts" in json.loads(
+        get(tensorboard + "/data/plugin/text/tags"))[f"{STEP5_RUN}/test"]
 
 
 def chromium():
@@ -353,10 +420,10 @@ def test_a_browser_shows_the_runs(tensorboard, tmp_path):
     # forceSVG=true: charts drawn as SVG, which a headless browser without a GPU paints.
     page = tensorboard + "/?forceSVG=true#timeseries"
     dom = browse(browser, page, tmp_path, "--dump-dom")
-    for model in ("dense", "conv"):
-        assert f"step3/{model}-{STEP3_RUN}/train" in dom
-        assert f"step3/{model}-{STEP3_RUN}/validation" in dom
-    assert "epoch_accuracy" in dom and "epoch_learning_rate" in dom
+    assert f"{STEP3_RUN}/train" in dom and f"{STEP3_RUN}/validation" in dom
+    assert f"{STEP5_RUN}/test" in dom  # in the list of runs
+    assert "epoch_accuracy" in dom and "epoch_train_accuracy" in dom
+    assert "epoch_learning_rate" in dom
     ARTIFACTS.mkdir(exist_ok=True)
     for name, fragment in [("timeseries", "#timeseries"), ("images", "#images")]:
         shot = ARTIFACTS / f"tensorboard-{name}.png"
@@ -382,7 +449,7 @@ def test_scenario_check_passes_once_tensorboard_shows_step3(tensorboard, tmp_pat
     assert "python step3.py --logdir logs" in before.stderr
     (tmp_path / "logs" / "step3").mkdir(parents=True)  # logs, but no server
     logs_only = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": nothing})
-    assert logs_only.returncode != 0
+    assert logs_only.returncode != 0 and "done" not in logs_only.stdout
     assert "tensorboard --logdir logs --bind_all --port 6006" in logs_only.stderr
     after = check({"TUTORIAL_DIR": str(tmp_path), "TENSORBOARD_URL": tensorboard})
     assert after.returncode == 0, after.stderr
@@ -390,13 +457,14 @@ def test_scenario_check_passes_once_tensorboard_shows_step3(tensorboard, tmp_pat
 
 
 def test_scenario_check_wants_step3_logs_in_tensorboard(tmp_path):
-    # A TensorBoard that answers, but with no step 3 runs: a stand-in on loopback.
+    # A TensorBoard that answers, but with no step 3 runs (step 5's and step 2's only,
+    # and a step 3 folder without a validation run): a stand-in on loopback.
     import http.server
     import threading
 
     class Runs(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = b'["step2/dense/train"]'
+            body = b'["step2/dense/train", "step5/conv/test", "step3/dense/train"]'
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -415,3 +483,4 @@ def test_scenario_check_wants_step3_logs_in_tensorboard(tmp_path):
         server.server_close()
     assert result.returncode != 0 and "done" not in result.stdout
     assert "no logs of step 3" in result.stderr
+    assert "python step3.py --logdir logs" in result.stderr
