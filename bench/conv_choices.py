@@ -2,7 +2,11 @@
 
 Run:  python bench/conv_choices.py [--json bench/conv_choices.json]
 
-Every candidate trains as step3.py trains its models (seed 42, the same 54,000 /
+(Step 3 trained that model before the lessons were split; step4.py trains it now, with
+Adam's default, constant learning rate and EarlyStopping: the recipe below is step 3's
+then, and the names keep "step 3", as docs/step3-design.md's table does.)
+
+Every candidate trains as step3.py trained its models (seed 42, the same 54,000 /
 6,000 split, pixels normalized to 0..1, batch 128, Adam with a cosine-decaying
 learning rate from 0.002, steps_per_execution=50), for a fixed number of epochs
 and without callbacks, so that only the architecture (and, for two rows, the

@@ -6,11 +6,14 @@ Runs each target as a separate process, --repeat times, interleaved (the order
 rotates each round so that no target always follows the same one). A target is
 PROGRAM[-PATH][-Ncpu]:
   PROGRAM    baseline   bench/baseline.py, the plain tutorial code (the fixed reference)
-             step1, step2, step3   the steps with their defaults
-             step4      step4.py on one photo: from the command to the answer. Its
-                        photo and model are made once, untimed, before the timed
-                        runs: `step3.py --save` with step 3's defaults, then
-                        `step4.py --example 0` (test image 0 as a 360x360 photo)
+             step1, step2, step3, step4   the steps with their defaults (step 4 in
+                        an empty folder of its own: it saves fashion.keras there)
+             step5      step5.py in a folder with the fashion.keras that step 4 saves,
+                        made once, untimed, before the timed runs: `step4.py`
+             step6      step6.py on one photo: from the command to the answer. Its
+                        model and photo are made once, untimed, before the timed
+                        runs: `step4.py`, then `step6.py --example 0` (test image 0
+                        as a 360x360 photo); it runs as `step6.py example-0.png`
              import-tf  `import tensorflow` alone: the floor that no training step
                         can go below
              step2-1epoch  `step2.py --epochs 1`: what one check may take at most
@@ -20,9 +23,10 @@ PROGRAM[-PATH][-Ncpu]:
              tensorboard  TensorBoard serving the logs, as the TensorBoard page starts
                         it: `tensorboard --logdir logs --bind_all --port PORT` (a free
                         port). Its logs are made once, untimed, before the timed runs,
-                        by the commands whose runs the page expects: `step3.py --save
-                        fashion.keras --logdir logs` and `step2.py --epochs 10 --logdir
-                        logs`. Each run waits until it serves, then asks for what a
+                        by the commands whose runs the page expects: `step4.py` (the
+                        model step 5 reads), `step3.py --logdir logs`, `step5.py
+                        --logdir logs` and `step2.py --epochs 10 --logdir logs`. Each
+                        run waits until it serves, then asks for what a
                         browser opening the Scalars dashboard asks for (TB_REQUESTS,
                         then the scalars of every run and tag), then stops it (SIGTERM,
                         as `kill %tensorboard`)
@@ -34,11 +38,15 @@ PROGRAM[-PATH][-Ncpu]:
                         when that folder lacks the files)
              data-dir   an empty Keras cache and --data-dir the folder with the files
   -Ncpu      pinned to N CPUs, as on a scenario VM with N vCPUs (Linux only)
-By default it runs all of these, which is what bench/results.json records:
+By default it runs all of these:
   baseline, step1, step1-system, step1-data-dir, step2, step2-system, step2-data-dir,
-  step3, step4, import-tf, step1-1cpu, step2-1cpu, step3-1cpu, step4-1cpu,
-  step2-1epoch, check-2, check-3, step2-1epoch-1cpu, check-2-1cpu, check-3-1cpu,
-  tensorboard
+  step3, step4, step5, step6, import-tf, step1-1cpu, step2-1cpu, step3-1cpu,
+  step4-1cpu, step5-1cpu, step6-1cpu, step2-1epoch, check-2, check-3,
+  step2-1epoch-1cpu, check-2-1cpu, check-3-1cpu, tensorboard
+A program's preparation that begins with all of another's commands starts from a copy
+of that one's folder: with step5 chosen, step4.py runs once for step5, step6 and
+tensorboard.
+Steps 3 to 6 are checked against 1 GB of peak memory each (the median, on the full data).
 --cpus N pins every run that names no CPU count of its own to N CPUs.
 One untimed `import tensorflow` runs first, so that the first timed run does not
 pay for reading TensorFlow's libraries from disk.
@@ -81,7 +89,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, for its benchmark package
 from benchmark.host import git_commit, machine  # noqa: E402
 from benchmark.limits import (check_speed_checks, compare, fast_start_checks,  # noqa: E402
-                              step3_memory_checks, summarize, tensorboard_memory_checks)
+                              step_memory_checks, summarize, tensorboard_memory_checks)
 from benchmark.output import cell, limit_lines, ratio_lines, table, write_json  # noqa: E402
 from benchmark.serving import serve_once, tensorboard_command  # noqa: E402
 from benchmark.targets import (DEFAULT_TARGETS, FIELDS, PREPARE, PROGRAMS, ROOT,
@@ -212,7 +220,8 @@ def main():
             if not any(plans[name]["program"] == program for name in targets):
                 continue
             print(f"Preparing {whose}: {what} (not recorded) ...", flush=True)
-            folder, made = prepare(program, data_dir, args.timeout)
+            folder, made = prepare(program, data_dir, args.timeout,
+                                   {p: (prepared[p], prepared_runs[p]) for p in prepared})
             if folder is None:
                 for name in [name for name in targets if plans[name]["program"] == program]:
                     notes.append(f"{name}: skipped, {made}")
@@ -222,6 +231,10 @@ def main():
                     fail("Error: no target left to run.")
                 continue
             prepared[program], prepared_runs[program] = folder, made
+            for run in made:
+                if "copied_from" in run:
+                    print(f"    {run['command']}: its files copied from "
+                          f"{PREPARE[run['copied_from']][0]}'s folder", flush=True)
         if prepared_runs:
             report["prepared"] = prepared_runs
         return measure(args, data_dir, data_counts, plans, targets, report, prepared,
@@ -258,14 +271,14 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared, prepa
     ratios, checks = compare(summary, data_counts)
     fast_start = fast_start_checks(summary, plans, data_counts)
     check_speed = check_speed_checks(summary, plans)
-    step3_memory = step3_memory_checks(summary, data_counts)
+    step_memory = step_memory_checks(summary, plans, data_counts)
     tensorboard_memory = tensorboard_memory_checks(summary, prepared_runs, data_counts)
     report.update(load_average_end=list(os.getloadavg()), runs=runs, summary=summary,
                   ratios={"step2_vs_baseline": ratios} if ratios else {},
                   checks={**({"step2_vs_baseline": checks} if checks else {}),
                           **({"fast_start": fast_start} if fast_start else {}),
                           **({"check_speed": check_speed} if check_speed else {}),
-                          **({"step3_memory": step3_memory} if step3_memory else {}),
+                          **({"step_memory": step_memory} if step_memory else {}),
                           **({"tensorboard_memory": tensorboard_memory}
                              if tensorboard_memory else {})})
 
@@ -282,9 +295,9 @@ def measure(args, data_dir, data_counts, plans, targets, report, prepared, prepa
     if check_speed:
         print()
         print(limit_lines("check.py (medians):", check_speed))
-    if step3_memory:
+    if step_memory:
         print()
-        print(limit_lines("Step 3's memory (medians):", step3_memory))
+        print(limit_lines("Steps 3 to 6, memory (medians):", step_memory))
     if tensorboard_memory:
         print()
         print(limit_lines("TensorBoard and step 3 at once (medians):", tensorboard_memory))

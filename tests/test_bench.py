@@ -9,7 +9,9 @@ import json
 import numbers
 import os
 
-from conftest import ROOT
+import pytest
+
+from conftest import ROOT, Runner
 from docs_pages import DOCS_DIR, section
 from fake_data import write_dataset
 
@@ -39,17 +41,29 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def bench(run, *args):
-    return run("bench/run.py", "--repeat", 1, "--no-warmup", *args, timeout=240)
+def bench(run, *args, timeout=240):
+    return run("bench/run.py", "--repeat", 1, "--no-warmup", *args, timeout=timeout)
 
 
-def bench_only(run, tmp_path, targets):
+def bench_only(run, tmp_path, targets, timeout=240):
     """bench/run.py --only TARGETS on small generated data: its stdout and its report."""
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     report_path = tmp_path / "bench.json"
-    result = bench(run, "--data-dir", data, "--json", report_path, "--only", targets)
+    result = bench(run, "--data-dir", data, "--json", report_path, "--only", targets,
+                   timeout=timeout)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout, json.loads(report_path.read_text())
+
+
+# Steps 3 to 6 and TensorBoard in one benchmark run, shared by the tests below: step4.py,
+# which steps 5 and 6 and TensorBoard's logs all need first, runs once in it.
+STEP_TARGETS = ["step3", "step4", "step5", "step6", "tensorboard"]
+
+
+@pytest.fixture(scope="module")
+def steps_bench(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("steps-bench")
+    return bench_only(Runner(tmp_path), tmp_path, ",".join(STEP_TARGETS), timeout=480)
 
 
 def test_table_and_json_have_every_field(run, tmp_path):
@@ -146,10 +160,12 @@ def test_default_targets_cover_every_data_path_and_one_cpu():
     for program in ("step1", "step2"):
         for path in ("keras-cache", "system", "data-dir"):
             assert (program, path, None) in shown
-    for program in ("step1", "step2", "step3"):
+    for program in ("step1", "step2", "step3", "step4", "step5", "step6"):
         assert (program, "keras-cache", 1) in shown
     assert {("baseline", "keras-cache", None), ("import-tf", "keras-cache", None),
-            ("step3", "keras-cache", None)} <= shown
+            ("step3", "keras-cache", None), ("step4", "keras-cache", None),
+            ("step5", "keras-cache", None), ("step6", "keras-cache", None),
+            ("tensorboard", "keras-cache", None)} <= shown
 
 
 def test_cpus_pins_the_runs_and_a_missing_system_folder_is_a_note(run, tmp_path):
@@ -260,15 +276,29 @@ def test_what_we_tried_is_the_recorded_comparison():
                       c["val_accuracy"], c["test_accuracy"]) for c in ranked(recorded)]
 
 
-def test_step4_is_timed_on_a_model_and_photo_made_first(run, tmp_path):
-    stdout, report = bench_only(run, tmp_path, "step4")
-    assert "Preparing step 4: step3.py --save, then step4.py --example 0" in stdout
-    assert report["targets"] == ["step4"] and report["notes"] == []
-    run_ = report["runs"]["step4"][0]
-    assert run_["exit_code"] == 0 and run_["stderr_lines"] == 0
-    assert is_number(run_["wall_s"]) and run_["peak_rss_mb"] > 50
-    assert run_["train_s"] is None  # step 4 trains nothing: the model was made before
-    assert run_["results"]["photos"][0]["photo"].endswith("example-0.png")
+def test_steps_5_and_6_run_on_the_model_step4_saved(steps_bench):
+    """step4.py makes fashion.keras first, untimed, once: step 6's photo and TensorBoard's
+    logs are made in copies of step 5's folder."""
+    stdout, report = steps_bench
+    assert "Preparing step 5: its model: step4.py" in stdout
+    assert "Preparing step 6: its model and photo: step4.py, then step6.py --example 0" \
+        in stdout
+    assert "step4.py: its files copied from step 5's folder" in stdout
+    assert report["targets"] == STEP_TARGETS and report["notes"] == []
+    made = {program: [(run_["command"], run_.get("copied_from")) for run_ in runs]
+            for program, runs in report["prepared"].items()}
+    assert made == {
+        "step5": [("step4.py", None)],
+        "step6": [("step4.py", "step5"), ("step6.py --example 0", None)],
+        "tensorboard": [("step4.py", "step5"), ("step3.py --logdir logs", None),
+                        ("step5.py --logdir logs", None),
+                        ("step2.py --epochs 10 --logdir logs", None)]}
+    step5, step6 = report["runs"]["step5"][0], report["runs"]["step6"][0]
+    for run_ in (step5, step6):
+        assert run_["train_s"] is None  # they train nothing: the model was made before
+    assert step5["test_accuracy"] == step5["results"]["test_accuracy"]
+    assert step6["results"]["model"] == "fashion.keras"
+    assert step6["results"]["photos"][0]["photo"] == "example-0.png"
 
 
 def test_check_targets_time_a_check_against_one_epoch_of_step2(run, tmp_path):
@@ -280,28 +310,42 @@ def test_check_targets_time_a_check_against_one_epoch_of_step2(run, tmp_path):
     assert is_number(speed["peak_rss_mb"]["value"]) and speed["peak_rss_mb"]["pass"] is True
 
 
-def test_step3_memory_is_checked_against_1gb(run, tmp_path):
-    """Step 3's peak is checked on the full data only; the recorded run passes it."""
-    stdout, report = bench_only(run, tmp_path, "step3")
-    assert "Step 3's memory (medians):" in stdout
-    memory = report["checks"]["step3_memory"]
-    assert list(memory) == ["step3"]
-    peak = memory["step3"]["peak_rss_mb"]
-    assert is_number(peak["value"]) and peak["pass"] is None  # not the full data
+def test_steps_3_to_6_are_timed_and_their_memory_checked_against_1gb(steps_bench):
+    """Each step's peak is checked on the full data only; the recorded run passes it."""
+    stdout, report = steps_bench
+    for name in STEP_TARGETS[:4]:
+        run_ = report["runs"][name][0]
+        assert run_["exit_code"] == 0 and run_["stderr_lines"] == 0, name
+        assert is_number(run_["wall_s"]) and run_["peak_rss_mb"] > 50, name
+    step3, step4 = report["runs"]["step3"][0], report["runs"]["step4"][0]
+    for run_ in (step3, step4):
+        assert 0 < run_["train_s"] < run_["wall_s"]
+        assert 0.6 < run_["test_accuracy"] <= 1  # the generated classes are easy
+    # Step 3's row: the epoch whose weights it keeps; step 4's: the model it saves.
+    kept = step3["results"]["best_epoch"] - 1
+    assert step3["train_accuracy"] == step3["results"]["train_accuracy"][kept]
+    assert step4["test_accuracy"] == step4["results"]["conv"]["test_accuracy"]
+    assert "Steps 3 to 6, memory (medians):" in stdout
+    memory = report["checks"]["step_memory"]
+    assert list(memory) == STEP_TARGETS[:4]
+    for peak in (check["peak_rss_mb"] for check in memory.values()):
+        assert is_number(peak["value"]) and peak["pass"] is None  # not the full data
+    # The recorded run, made before the split: step3 and step4 (today's step 6) there.
     recorded = json.loads((ROOT / "bench" / "results.json").read_text())
-    for name in ("step3", "step3-1cpu"):
-        check = recorded["checks"]["step3_memory"][name]["peak_rss_mb"]
-        assert check["pass"] is True and check["value"] <= 1000, (name, check)
+    steps = [name for name in recorded["summary"]
+             if name.split("-")[0] in ("step3", "step4", "step5", "step6")]
+    assert steps
+    for name in steps:
+        peak = recorded["summary"][name]["peak_rss_mb"]["median"]
+        assert peak <= 1000, (name, peak)
 
 
-def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(run, tmp_path):
+def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(steps_bench):
     """TensorBoard really starts on the page's logs, answers the Scalars dashboard's
     requests, and its peak is the sum of its process tree, its data server included."""
-    stdout, report = bench_only(run, tmp_path, "tensorboard")
-    assert "Preparing TensorBoard: the logs: step3.py --save fashion.keras --logdir logs" \
-        in stdout
-    assert [made["command"] for made in report["prepared"]["tensorboard"]] == [
-        "step3.py --save fashion.keras --logdir logs", "step2.py --epochs 10 --logdir logs"]
+    stdout, report = steps_bench
+    assert "Preparing TensorBoard: the logs: step4.py (the model step 5 needs), " \
+        "step3.py --logdir logs, step5.py --logdir logs" in stdout
     run_ = report["runs"]["tensorboard"][0]
     assert run_["exit_code"] == 0, run_.get("stderr_tail")
     assert 0 < run_["first_line_s"] <= run_["wall_s"]  # its main page, then the dashboard
@@ -309,12 +353,13 @@ def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(run,
     assert served["answered_bytes"]["/"] > 1000  # the page itself, not an error
     assert {"/data/plugins_listing", "/data/runs", "/data/plugin/scalars/tags"} <= set(
         served["answered_bytes"])
-    assert {"step3/dense/train", "step3/conv/validation", "step3/conv/test",
+    assert {"step3/dense/train", "step3/dense/validation", "step5/conv/test",
             "step2/dense-epochs10/train"} <= set(served["runs"])  # the page's expects
     asked = {(s["run"], s["tag"]): s["points"] for s in served["scalars"]}
     assert asked[("step2/dense-epochs10/train", "epoch_accuracy")] == 10  # one per epoch
-    for run_name in ("step3/dense/validation", "step3/conv/train"):
+    for run_name in ("step3/dense/train", "step3/dense/validation"):
         assert asked[(run_name, "epoch_loss")] >= 1
+    assert not any(run_name.startswith("step5/") for run_name, _ in asked)  # pictures only
     # The tree: TensorBoard as the page starts it, and its data server, its child.
     assert any(" --logdir logs --bind_all --port " in p for p in run_["processes"])
     assert any("tensorboard_data_server" in p for p in run_["processes"])

@@ -2,8 +2,9 @@
 import functools
 import statistics
 
-from .targets import (CHECK_REFERENCE, FIELDS, FIRST_LINE_LIMIT_S, PEAK_LIMIT_MB,
-                      RATIO_FIELDS, RATIO_LIMITS, SERVE_FIELDS, STEP1_LIMITS, VM_LEARNER_MB)
+from .targets import (CHECK_REFERENCE, FIELDS, FIRST_LINE_LIMIT_S, MEMORY_CHECKED,
+                      PEAK_LIMIT_MB, RATIO_FIELDS, RATIO_LIMITS, SERVE_FIELDS, STEP1_LIMITS,
+                      VM_LEARNER_MB)
 import tutorial_helpers  # noqa: E402  (on the path once targets has put the root there)
 
 
@@ -76,22 +77,24 @@ def fast_start_checks(summary, targets, data_counts):
     return checks
 
 
-def step3_memory_checks(summary, data_counts):
-    """step3[-Ncpu]: its median peak memory, at most PEAK_LIMIT_MB on the full data, so
-    that step 3 and TensorBoard fit a 2 GB VM together. TensorBoard peaked at 579 MB (the
-    tensorboard target, its data server included; 229 MB of it anonymous, the rest mostly
-    TensorFlow's libraries, which step 3 shares): see tensorboard_memory_checks."""
-    return {name: {"peak_rss_mb": full_data_check(fields["peak_rss_mb"], PEAK_LIMIT_MB, "MB",
-                                                  data_counts)}
-            for name, fields in summary.items() if name == "step3" or name.startswith("step3-")}
+def step_memory_checks(summary, targets, data_counts):
+    """step3 to step6[-Ncpu] (MEMORY_CHECKED): each one's median peak memory, at most
+    PEAK_LIMIT_MB on the full data, so that a step and TensorBoard fit a 2 GB VM
+    together. TensorBoard peaked at 579 MB (the tensorboard target, its data server
+    included; 229 MB of it anonymous, the rest mostly TensorFlow's libraries, which
+    the steps share): see tensorboard_memory_checks."""
+    return {name: {"peak_rss_mb": full_data_check(summary[name]["peak_rss_mb"], PEAK_LIMIT_MB,
+                                                  "MB", data_counts)}
+            for name, target in targets.items()
+            if target["program"] in MEMORY_CHECKED and name in summary}
 
 
 def tensorboard_memory_checks(summary, prepared_runs, data_counts):
     """tensorboard[-Ncpu]: what TensorBoard adds beside a training step 3 (the tree's
     anonymous memory: the TensorFlow libraries both map are held once) plus the peak of
-    the step 3 that wrote its logs (step3.py --save fashion.keras --logdir logs,
-    measured while preparing them), at most VM_LEARNER_MB on the full data: the
-    TensorBoard page's "What to try next" trains with TensorBoard running."""
+    the step 3 that wrote its logs (step3.py --logdir logs, measured while preparing
+    them), at most VM_LEARNER_MB on the full data: the TensorBoard page's "What to try
+    next" trains with TensorBoard running."""
     step3 = next((run["peak_rss_mb"] for run in prepared_runs.get("tensorboard", [])
                   if run["command"].startswith("step3.py")), None)
     checks = {}

@@ -152,7 +152,7 @@ def serve_dashboard(base, expected_runs, start, deadline, proc):
 
 def scalar_runs(logs):
     """The runs under logs that hold scalars: step 2's and step 3's train and validation
-    folders (step 3's test run holds only pictures and text)."""
+    folders (step 5's test run holds only pictures and text)."""
     return sorted(str(folder.relative_to(logs)) for folder in logs.glob("**/*")
                   if folder.name in ("train", "validation")
                   and any(folder.glob("events.out.tfevents.*")))

@@ -18,12 +18,14 @@ sys.path.insert(0, str(ROOT))
 import tutorial_helpers  # noqa: E402  (where the data lives: the steps' own search)
 
 TIMED = ROOT / "bench" / "timed.py"
-PROGRAMS = {  # name: what bench/timed.py runs, from the project root
+PROGRAMS = {  # name: what bench/timed.py runs (scripts named from the project root)
     "baseline": ["bench/baseline.py"],
     "step1": ["step1.py"],
     "step2": ["step2.py"],
     "step3": ["step3.py"],
-    "step4": ["step4.py", "{prepared}/example-0.png", "--model", "{prepared}/fashion.keras"],
+    "step4": ["step4.py"],
+    "step5": ["step5.py"],  # in its prepared folder, beside fashion.keras
+    "step6": ["step6.py", "example-0.png"],  # in its prepared folder, beside both files
     "import-tf": ["-c", "import tensorflow as tf; print('tensorflow', tf.__version__)"],
     "step2-1epoch": ["step2.py", "--epochs", "1"],
     # check.py on the learner's finished file (the answer), as the page's last check.
@@ -33,22 +35,29 @@ PROGRAMS = {  # name: what bench/timed.py runs, from the project root
     "tensorboard": ["tensorboard", "--logdir", "logs", "--bind_all", "--port", "{port}"],
 }
 # What is made once, untimed, before a program's timed runs: (whose, what it is, the
-# commands run from the prepared folder). step4's photo and model; the logs the
-# TensorBoard page serves, by the commands whose runs its `curl .../data/runs` expects.
+# commands run in the prepared folder, where that program's runs then run too). The
+# model step 4 saves, for steps 5 and 6; step 6's photo; the logs the TensorBoard page
+# serves, by the commands whose runs its `curl .../data/runs` expects (step5.py
+# --logdir needs the model). A program whose first commands an earlier one's folder
+# has run starts from a copy of that folder: with step5 chosen, step4.py runs once.
 PREPARE = {
-    "step4": ("step 4", "step3.py --save, then step4.py --example 0",
-              [["step3.py", "--save", "fashion.keras"], ["step4.py", "--example", "0"]]),
-    "tensorboard": ("TensorBoard", "the logs: step3.py --save fashion.keras --logdir logs, then "
+    "step5": ("step 5", "its model: step4.py", [["step4.py"]]),
+    "step6": ("step 6", "its model and photo: step4.py, then step6.py --example 0",
+              [["step4.py"], ["step6.py", "--example", "0"]]),
+    "tensorboard": ("TensorBoard", "the logs: step4.py (the model step 5 needs), "
+                    "step3.py --logdir logs, step5.py --logdir logs, then "
                     "step2.py --epochs 10 --logdir logs",
-                    [["step3.py", "--save", "fashion.keras", "--logdir", "logs"],
+                    [["step4.py"], ["step3.py", "--logdir", "logs"],
+                     ["step5.py", "--logdir", "logs"],
                      ["step2.py", "--epochs", "10", "--logdir", "logs"]]),
 }
 DATA_PATHS = ["keras-cache", "system", "data-dir"]  # keras-cache goes unnamed in a target
 TARGET_NAME = re.compile(rf"({'|'.join(PROGRAMS)})(?:-({'|'.join(DATA_PATHS[1:])}))?"
                          r"(?:-([1-9]\d*)cpu)?")
 DEFAULT_TARGETS = ["baseline", "step1", "step1-system", "step1-data-dir",
-                   "step2", "step2-system", "step2-data-dir", "step3", "step4", "import-tf",
-                   "step1-1cpu", "step2-1cpu", "step3-1cpu", "step4-1cpu",
+                   "step2", "step2-system", "step2-data-dir", "step3", "step4", "step5",
+                   "step6", "import-tf", "step1-1cpu", "step2-1cpu", "step3-1cpu",
+                   "step4-1cpu", "step5-1cpu", "step6-1cpu",
                    "step2-1epoch", "check-2", "check-3",
                    "step2-1epoch-1cpu", "check-2-1cpu", "check-3-1cpu", "tensorboard"]
 FIELDS = {  # per-run number: (column heading, format)
@@ -66,6 +75,9 @@ RATIO_FIELDS = ["wall_s", "train_s", "peak_rss_mb", "test_accuracy"]
 # The issue's targets for step 2 against the baseline (ratios of medians).
 RATIO_LIMITS = {"wall_s": 0.75, "train_s": 0.6, "peak_rss_mb": 0.67}
 PEAK_LIMIT_MB = 1000  # 1.0 GB, on the full data
+# The steps whose peak memory is checked against PEAK_LIMIT_MB on their own (step 2's
+# is checked beside the baseline's, step 1's against STEP1_LIMITS).
+MEMORY_CHECKED = ["step3", "step4", "step5", "step6"]
 # A check of the learner's file answers in no more time than one epoch of step 2
 # (step2-1epoch, the same CPUs) and in under PEAK_LIMIT_MB.
 CHECK_REFERENCE = "step2-1epoch"
@@ -180,19 +192,35 @@ def accuracy_from_output(stdout, split):
     return float(match.group(1)) if match else None
 
 
-def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
+def accuracy(results, split):
+    """A step's train or test accuracy from its results JSON, or None. Step 3 records
+    one per epoch (its row: the best epoch's, whose weights it keeps), step 4 one per
+    model (its row: the convolutional model's, the one it saves)."""
+    results = (results or {}).get("conv", results or {})
+    value = results.get(f"{split}_accuracy")
+    if isinstance(value, list):
+        value = value[results["best_epoch"] - 1] if value else None
+    return None if value is None else float(value)
+
+
+def run_once(name, target, timeout, prepared=None, command=None, cwd=None):
     """Run one target (or `command`, from `cwd`) in a fresh process and measure it.
 
     target: program, data_path, data_dir (the folder the step reads) and cpus (the
-    CPUs to pin it to, or None). "{prepared}" in a program's arguments stands for
-    the folder prepare() made.
+    CPUs to pin it to, or None). A step runs in `prepared`, the folder prepare() made
+    for it, or else in an empty folder of its own (step 4 saves fashion.keras where it
+    runs); the other programs from the project root.
     """
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         tmp = Path(tmp)
         cache = tmp / "keras_home" / "datasets" / "fashion-mnist"
         cache.mkdir(parents=True)
-        arguments = command or [argument.replace("{prepared}", str(prepared))
-                                for argument in PROGRAMS[target["program"]]]
+        arguments = list(command or PROGRAMS[target["program"]])
+        if cwd is None and target["program"].startswith("step"):
+            cwd = prepared or tmp / "here"
+            cwd.mkdir(exist_ok=True)
+            arguments[0] = str(ROOT / arguments[0])
+        cwd = cwd or ROOT
         if target["data_path"] == "keras-cache":
             for file_name in tutorial_helpers.FILES.values():
                 (cache / file_name).symlink_to(target["data_dir"] / file_name)
@@ -228,7 +256,7 @@ def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
         results_file = results_dir / f"{Path(script).stem}.json"
         results = json.loads(results_file.read_text()) if results_file.is_file() else None
         for photo in (results or {}).get("photos", []):
-            photo.pop("model_input", None)  # step 4's 28x28 input: 784 numbers, not needed here
+            photo.pop("model_input", None)  # step 6's 28x28 input: 784 numbers, not needed here
         run = {
             "exit_code": proc.returncode,
             "cpus": len(target["cpus"]) if target["cpus"] else usable_cores(),
@@ -243,8 +271,8 @@ def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
             "results": results,
         }
         for split in ("train", "test"):
-            from_results = (results or {}).get(f"{split}_accuracy")
-            run[f"{split}_accuracy"] = (float(from_results) if from_results is not None
+            from_results = accuracy(results, split)
+            run[f"{split}_accuracy"] = (from_results if from_results is not None
                                         else accuracy_from_output(stdout, split))
         if timed_out:
             run["timed_out"] = True
@@ -253,13 +281,22 @@ def run_once(name, target, timeout, prepared=None, command=None, cwd=ROOT):
         return run
 
 
-def prepare(program, data_dir, timeout):
+def prepare(program, data_dir, timeout, earlier=None):
     """A folder with what PREPARE[program] makes, untimed, for that program's runs:
-    (folder, the runs that made it) or (None, why not)."""
+    (folder, the runs that made it) or (None, why not). earlier: {program: (folder,
+    runs)} already prepared; the one whose commands begin this program's longest is
+    copied instead of running them again (its runs noted with copied_from)."""
+    commands = PREPARE[program][2]
+    start, made = None, []
+    for other, (other_folder, runs) in (earlier or {}).items():
+        done = PREPARE[other][2]
+        if commands[:len(done)] == done and len(done) > len(made):
+            start, made = other_folder, [dict(run, copied_from=other) for run in runs]
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{program}-"))
+    if start:
+        shutil.copytree(start, folder, symlinks=True, dirs_exist_ok=True)
     target = {**parse_target("step3"), "data_dir": data_dir, "cpus": None}
-    made = []
-    for script, *arguments in PREPARE[program][2]:
+    for script, *arguments in commands[len(made):]:
         what = " ".join([script, *arguments])
         run = run_once("prepare", target, timeout, command=[str(ROOT / script), *arguments],
                        cwd=folder)
