@@ -4,7 +4,7 @@ Run:  python bench/conv_choices.py [--json bench/conv_choices.json]
 
 (Step 3 trained that model before the lessons were split; step4.py trains it now, with
 Adam's default, constant learning rate and EarlyStopping: the recipe below is step 3's
-then, and the names keep "step 3", as docs/step3-design.md's table does.)
+then, and the names keep "step 3", as docs/step4-design.md's table does.)
 
 Every candidate trains as step3.py trained its models (seed 42, the same 54,000 /
 6,000 split, pixels normalized to 0..1, batch 128, Adam with a cosine-decaying
@@ -15,7 +15,7 @@ final training accuracy and validation accuracy (on the 6,000 held-out training
 images, as step 3 measures it). The table ranks them by validation accuracy: that
 is what the choice is made on. The test images stay unseen while choosing: only
 the model step 3 uses (CHOSEN) is tested, once, after all of them have trained.
-The "What we tried" table in docs/step3-design.md comes from one run of it.
+The "What we tried" table in docs/step4-design.md comes from one run of it.
 """
 import argparse
 import json

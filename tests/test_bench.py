@@ -258,12 +258,12 @@ def test_conv_choices_compares_candidates(run, tmp_path):
 
 
 def test_what_we_tried_is_the_recorded_comparison():
-    """docs/step3-design.md's "What we tried" table is bench/conv_choices.json, row for
+    """docs/step4-design.md's "What we tried" table is bench/conv_choices.json, row for
     row, ranked by validation accuracy; a test accuracy only where one was measured."""
     recorded = json.loads((ROOT / "bench" / "conv_choices.json").read_text())["candidates"]
     assert all(c["val_accuracy"] is not None for c in recorded)
     assert sum(c["test_accuracy"] is not None for c in recorded) == 1  # step 3's model only
-    tried = section(DOCS_DIR / "step3-design.md", "What we tried")
+    tried = section(DOCS_DIR / "step4-design.md", "What we tried")
     rows = [[cell.strip() for cell in line.strip("|").split("|")]
             for line in tried.splitlines() if line.startswith("| ") and "---" not in line]
     assert rows[0] == ["Candidate", "Parameters", "Epochs", "Training s", "Training acc",
