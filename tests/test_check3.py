@@ -1,32 +1,50 @@
-"""python check.py 3: the learner's callback and convolutional model; each mistake planted.
+"""python check.py 3: the learner's callback (step 3's page), then the convolutional
+model, its training and its test (step 4's page); each mistake planted.
 
 As in test_check2.py: each slip is written into the answer in a temp folder, and
-check.py must name it, with exit code 1 and no traceback.
+check.py must name it, with exit code 1 and no traceback. The callback is judged on
+its own, on made-up epochs, so a file with only the callback written gets its tick.
 """
+import re
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from conftest import ROOT
-from test_check2 import assert_clean, assert_true_marks, checked_in_pairs
+from conftest import ROOT, Runner
+from fake_data import write_dataset
+from test_check2 import assert_clean, assert_true_marks
 
 ANSWER = (ROOT / "exercises" / "answers" / "step3.py").read_text()
 START = (ROOT / "exercises" / "step3.py").read_text()
 WITHOUT_CALLBACKS = ANSWER.replace("callbacks=[StopAtAccuracy(0.9)]", "callbacks=[]")
 CALLBACK = ANSWER[ANSWER.index("class StopAtAccuracy"):ANSWER.index("\n\n# [model]")]
 CONV_LAYERS = ANSWER[ANSWER.index("    tf.keras.layers.Reshape"):ANSWER.index("    tf.keras.layers.Flatten")]
+# The answer as a file of the learner's own: the same code, without the page's labels.
+OWN_FILE = "".join(line for line in ANSWER.splitlines(True) if not line.startswith("# ["))
+COMPARE = 'if logs["val_accuracy"] >= self.target:'
+VALIDATION = "validation_data=(x_val, y_val), "
 
 RESHAPE = "    tf.keras.layers.Reshape((28, 28, 1)),"
 RESCALING = "    tf.keras.layers.Rescaling(1 / 255),\n"
 PLANTS = {
     "callback-never-stops": ("self.model.stop_training = True", "self.stop_training = True",
                              "does not stop training"),
-    "callback-watches-training": ('if logs["val_accuracy"] >= self.target:',
-                                  'if logs["accuracy"] >= self.target:',
+    # The comparison the wrong way round: it never stops at 0.999 (and is not said to
+    # watch the training accuracy, though it stops at 0.05).
+    "callback-never-stops/backwards": (COMPARE, COMPARE.replace(">=", "<="),
+                                       "even when the validation accuracy is 0.999"),
+    "callback-watches-training": (COMPARE, 'if logs["accuracy"] >= self.target:',
                                   "*training* accuracy"),
     "callback-not-passed": ("callbacks=[StopAtAccuracy(0.9)]", "callbacks=[]",
                             "fit() never gets it"),
     "callback-class": ("callbacks=[StopAtAccuracy(0.9)]", "callbacks=[StopAtAccuracy]",
                        "got the class StopAtAccuracy itself"),
-    "no-validation": ("validation_data=(x_val, y_val), ", "", "no validation set"),
+    # No validation set: the callback's logs["val_accuracy"] fails inside fit(); that
+    # is fit()'s mistake, not the callback's.
+    "no-validation": (VALIDATION, "", "no validation set"),
+    "no-validation/get": (VALIDATION, "", "no validation set",
+                          ANSWER.replace(COMPARE, COMPARE.replace(
+                              'logs["val_accuracy"]', 'logs.get("val_accuracy")'))),
     "callback-fails": ("def on_epoch_end(self, epoch, logs=None):", "def on_epoch_end(self, logs):",
                        "on_epoch_end() fails: TypeError"),
     "conv-no-channel": ("    tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey\n",
@@ -36,9 +54,21 @@ PLANTS = {
     "scaled-twice": (RESHAPE, RESCALING + RESHAPE, "divided by 255 twice, from 0 to 0.0039"),
     "callback-fails/key": ('logs["val_accuracy"] >= self.target', 'logs["val_acc"] >= self.target',
                            "Your callback's on_epoch_end() fails: KeyError: 'val_acc'"),
-    # The class gone, and fit() given no callback (a 4th item: the text to plant in).
-    "no-callback": (CALLBACK, "", "Your file has no callback", WITHOUT_CALLBACKS),
+    # A file of its own that trains with no callback at all.
+    "no-callback": (CALLBACK, "", "Your file has no callback",
+                    OWN_FILE.replace("callbacks=[StopAtAccuracy(0.9)]", "callbacks=[]")),
 }
+
+# Correct in other words than the answer's: each passes with every item ticked.
+STYLES = {
+    "answer": ANSWER,
+    "default-target-and-get": ANSWER.replace(
+        "def __init__(self, target):", "def __init__(self, target=0.9):").replace(
+        COMPARE, 'if logs.get("val_accuracy", 0) > self.target:').replace(
+        "callbacks=[StopAtAccuracy(0.9)]", "callbacks=[StopAtAccuracy(target=0.9)]"),
+    "own-file": OWN_FILE,
+}
+TARGET_IGNORED = ANSWER.replace(COMPARE, 'if logs["val_accuracy"] >= 0.9:')
 
 
 def check(run, *args):
@@ -46,19 +76,94 @@ def check(run, *args):
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory):
-    return checked_in_pairs(tmp_path_factory, "3", PLANTS, ANSWER)
+def checked(tmp_path_factory):
+    """{name: check.py's result} for each plant, style and the callback alone, two
+    checks at a time (the machine's two cores), each on its own file."""
+    folder = tmp_path_factory.mktemp("check3")
+    run = Runner(folder)
+    write_dataset(run.cache)
+    texts = {}
+    for name, (old, new, _, *base) in PLANTS.items():
+        text = base[0] if base else ANSWER
+        assert old in text, f"{name}: the answer no longer holds {old!r}"
+        texts[name] = text.replace(old, new, 1)
+    texts.update(STYLES)
+    label = "# [callback] Your callback: step 3's page, \"Your turn: a callback of your own\".\n"
+    texts["callback-alone"] = START.replace(label, label + CALLBACK + "\n", 1)
+    assert CALLBACK in texts["callback-alone"]
+    texts["target-ignored"] = TARGET_IGNORED
+    texts["callback-block-empty"] = WITHOUT_CALLBACKS.replace(CALLBACK, "")
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = folder / name.replace("/", "-") / "step3.py"
+        paths[name].parent.mkdir()
+        paths[name].write_text(text)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(texts, pool.map(
+            lambda name: run("check.py", "3", "--file", paths[name], timeout=180), texts)))
+
+
+def flat(text):
+    return re.sub(r"\s+", " ", text)
 
 
 @pytest.mark.parametrize("name", PLANTS)
-def test_each_mistake_gets_its_message(name, planted):
+def test_each_mistake_gets_its_message(name, checked):
     words, mistake = PLANTS[name][2], name.split("/")[0]
-    result = planted[name]
+    result = checked[name]
     assert_clean(result)
     assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
-    assert words in result.stdout
+    assert flat(words) in flat(result.stdout), result.stdout
     assert result.returncode == 1
     assert_true_marks("3", mistake, result.stdout)
+
+
+def test_a_wrong_way_comparison_is_not_said_to_watch_the_training_accuracy(checked):
+    assert "*training*" not in checked["callback-never-stops/backwards"].stdout
+
+
+@pytest.mark.parametrize("name", STYLES)
+def test_correct_files_pass_with_every_item_ticked(name, checked):
+    result = checked[name]
+    assert_clean(result)
+    assert result.returncode == 0 and "All done" in result.stdout, result.stdout
+    assert "Mistake" not in result.stdout and "✗" not in result.stdout
+    assert result.stdout.count("  ✓ ") == 5
+    assert "target it is made with" not in result.stdout
+
+
+def test_the_callback_alone_is_ticked_and_the_rest_is_still_to_write(checked):
+    """Step 3's page ends with the callback; the model and its training are step 4's."""
+    result = checked["callback-alone"]
+    assert_clean(result)
+    out = result.stdout
+    assert result.returncode == 1 and "Mistake" not in out, out
+    marks = re.findall(r"^  ([✓✗·]) (.+?)(?:   \((.*)\))?$", out, re.M)
+    assert marks[0] == ("✓", "your callback: stops at a validation accuracy", ""), out
+    assert [mark for mark, _, _ in marks[1:]] == ["·"] * 4
+    assert marks[1][2] == "not written yet"
+    assert "Next: add the convolutional model" in flat(out), out
+    assert "python check.py 3 --add model" in out
+
+
+def test_an_empty_callback_block_is_not_written_yet_not_a_mistake(checked):
+    result = checked["callback-block-empty"]
+    assert_clean(result)
+    assert "Mistake" not in result.stdout and result.returncode == 1
+    assert "  · your callback: stops at a validation accuracy   (not written yet)" \
+        in result.stdout
+    assert "Next: add your callback, StopAtAccuracy" in result.stdout
+
+
+def test_a_callback_that_ignores_its_target_passes_with_a_note(checked):
+    """A number of its own in place of self.target stops this file at 0.9 as the page's
+    does, so the check passes; the note says the target is not used."""
+    result = checked["target-ignored"]
+    assert_clean(result)
+    assert result.returncode == 0 and "✗" not in result.stdout, result.stdout
+    assert ("Note: your callback does not use the target it is made with: made as "
+            "StopAtAccuracy(0.99), it stops at a validation accuracy of 0.95.") \
+        in flat(result.stdout), result.stdout
 
 
 def test_the_start_says_what_to_add_and_add_writes_the_answer(run_cached, tmp_path):
@@ -74,7 +179,7 @@ def test_the_start_says_what_to_add_and_add_writes_the_answer(run_cached, tmp_pa
 
 
 def test_pixels_left_0_to_255_for_a_model_that_scales_them_pass(run_cached, tmp_path):
-    """step3.py's way: the images stay 0..255 and the model's Rescaling layer scales them."""
+    """step4.py's way: the images stay 0..255 and the model's Rescaling layer scales them."""
     path = tmp_path / "step3.py"
     text = ANSWER.replace(RESHAPE, RESCALING + RESHAPE)
     for name in ("x_train", "x_val", "x_test"):

@@ -24,6 +24,11 @@ ITEMS = {
           ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
           ("evaluate", "evaluate() on the test images: an accuracy above chance")],
 }
+# Made with these targets, at these validation accuracies, a callback that compares
+# with its target stops (True) or not; one that ignores it, whatever number it uses
+# instead, gets one of the two wrong.
+TARGET_CASES = {"target_0.99_at_0.95": (0.99, 0.95, False),
+                "target_0.5_at_0.6": (0.5, 0.6, True)}
 # The page's section that teaches each item.
 SECTIONS = {
     "2": {"data": "1. The data, as in step 1", "model": "2. The model",

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, item_in
+from .catalogue import (EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, TARGET_CASES,
+                        item_in)
 from .exercise import BLOCKS, marker
 
 # The Keras names the pages use: a misspelt one gets the nearest as a suggestion.
@@ -323,24 +324,45 @@ def log_names(run):
     return ", ".join(["loss"] + names + ["val_loss"] + ["val_" + n for n in names])
 
 
-def check_callback(step, run, path):
+def check_callback(step, run, path, verdict):
     """The learner's callback on made-up epochs: the one fit() got, else its class as
     the file defines it (so it is judged before the model and fit() are written)."""
     fit = run.first("fit") or {}
     given = [c for c in fit.get("callbacks") or [] if c["own"] and c.get("trial")]
     trial = given[0]["trial"] if given else None
+    end = run.last("end") or run.last("error") or run.last("exit") or {}
+    trials = end.get("callback_trials") or {}
+    name = given[0]["class"] if given else next(iter(trials), None)
     if trial is None:
-        end = run.last("end") or run.last("error") or run.last("exit") or {}
-        trial = next(iter((end.get("callback_trials") or {}).values()), None)
+        trial = trials.get(name)
     if trial is None:
-        raise Unchecked
+        if fit and "callback" not in unwritten(path):  # fit() ran, and no callback
+            raise Failed("no-callback")  # is written (a file of its own: anywhere)
+        raise Unchecked  # the block is still empty, or the file stopped before fit()
     for case in ("val_high", "val_low"):
         if isinstance(trial.get(case), str):
             raise Failed("callback-fails", reason=trial[case], logs=log_names(run))
-    if trial.get("val_low"):
+    # Stopping at a validation accuracy of 0.05 when the training one is high, and not
+    # when both are low: the training accuracy is what it watches. A comparison the
+    # wrong way round (<=) stops at both: it is said not to stop at 0.999.
+    if trial.get("val_low") and not trial.get("both_low", False):
         raise Failed("callback-watches-training")
     if not trial.get("val_high"):
         raise Failed("callback-never-stops")
+    if trial.get("val_low"):
+        raise Failed("callback-watches-training")
+    ignored = [case for case, (_, _, stops) in TARGET_CASES.items()
+               if (trials.get(name) or {}).get(case, stops) != stops]
+    if ignored:
+        target, val, stops = TARGET_CASES[ignored[0]]
+        verdict.notes.append(TARGET_NOTE.format(
+            name=name, target=target, val=val, does="stops" if not stops else "does not stop"))
+
+
+TARGET_NOTE = ("Note: your callback does not use the target it is made with: made as "
+               "{name}({target}), it {does} at a validation accuracy of {val}. Compare "
+               "logs[\"val_accuracy\"] with self.target, so that {name}(0.9) stops at 0.9 "
+               "and {name}(0.95) at 0.95.")
 
 
 def test_evaluation(run):
@@ -400,7 +422,7 @@ def check_predict(step, run, path):
 CHECKS = {"model": check_model, "compile": check_compile, "data": check_data,
           "fit": check_fit, "train": check_train, "callback": check_callback,
           "evaluate": check_evaluate, "predict": check_predict}
-NEEDS_VERDICT = {"fit", "train", "evaluate"}
+NEEDS_VERDICT = {"fit", "train", "evaluate", "callback"}
 
 
 # --- errors the file raised --------------------------------------------------------
@@ -409,6 +431,10 @@ def error_mistake(step, run, error, path):
     """A catalogue id and values for an error the learner's file raised."""
     message, kind = error["message"], error["type"]
     fit = run.first("fit") or {}
+    if fit and not fit.get("validation") and "in on_epoch_end" in error.get("traceback", ""):
+        # The callback looked for val_accuracy in logs that have none (KeyError, or
+        # None from logs.get() then compared): fit() was given no validation set.
+        return "no-validation", {}
     for callback in fit.get("callbacks") or []:  # fit() ran the learner's callback
         trial = callback.get("trial") or {}
         if callback["own"] and any(isinstance(answer, str) for answer in trial.values()):

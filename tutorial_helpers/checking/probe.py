@@ -15,9 +15,11 @@ the learner). Before the file runs, this wraps:
 Each note is one JSON line in EVENTS, written at once, so that the parent reads
 them even if the file then fails, loops or is killed.
 """
+import contextlib
 import copy
 import faulthandler
 import inspect
+import io
 import json
 import os
 import sys
@@ -26,6 +28,8 @@ import traceback
 from pathlib import Path
 
 import numpy as np
+
+from .catalogue import TARGET_CASES
 
 _started = time.monotonic()
 FILE = Path(sys.argv[1]).resolve()
@@ -179,7 +183,12 @@ def metric_names(metrics):
             if isinstance(name_of(m), str)] or ["accuracy"]
 
 
-def try_callback(callback, names):
+# (training, validation) accuracies: both_low tells a comparison the wrong way round
+# (it stops there) from one that watches the training accuracy (it does not).
+CASES = {"val_high": (0.5, 0.999), "val_low": (0.999, 0.05), "both_low": (0.05, 0.05)}
+
+
+def try_callback(callback, names, cases=CASES):
     """Ask a copy of the learner's callback what it does at the end of an epoch, given
     logs under the model's own metric names (the accuracy ones high or low)."""
     class Stub:
@@ -192,12 +201,13 @@ def try_callback(callback, names):
         return made
 
     answers = {}
-    for case, logs in {"val_high": made_up(0.5, 0.999),
-                       "val_low": made_up(0.999, 0.05)}.items():
+    for case, logs in {case: made_up(*accuracies) for case, accuracies in cases.items()}.items():
         trial, stub = copy.copy(callback), Stub()
         trial._model = stub
         try:
-            trial.on_epoch_end(0, dict(logs))
+            # What it prints about these made-up epochs is not the file's output.
+            with contextlib.redirect_stdout(io.StringIO()):
+                trial.on_epoch_end(0, dict(logs))
             answers[case] = bool(stub.stop_training)
         except Exception as error:
             answers[case] = f"{type(error).__name__}: {error}"
@@ -408,7 +418,16 @@ def trial_of(cls):
         except Exception as error:
             first_error = first_error or f"{type(error).__name__}: {error}"
             continue
-        return try_callback(instance, ["accuracy"])
+        answers = try_callback(instance, ["accuracy"])
+        if arguments:  # it takes a target: does it use it?
+            for case, (target, val, _) in TARGET_CASES.items():
+                try:
+                    answer = try_callback(cls(target), ["accuracy"], {case: (val, val)})
+                except Exception:
+                    continue
+                if isinstance(answer[case], bool):
+                    answers.update(answer)
+        return answers
     return {"val_high": first_error}
 
 
