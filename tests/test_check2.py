@@ -100,7 +100,7 @@ PLANTS = {
 
 def plant(tmp_path, name, old, new, text=ANSWER):
     assert old in text, f"{name}: the answer no longer holds {old!r}"
-    path = tmp_path / ("step3.py" if text.startswith('"""Step 3') else "step2.py")
+    path = tmp_path / ("step3.py" if text.startswith(('"""Step 3', '"""Steps 3')) else "step2.py")
     path.write_text(text.replace(old, new, 1))
     return path
 
