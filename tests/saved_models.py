@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
-from tutorial_helpers.saved_model import maker_command
-
-MAKER = maker_command()[0]  # step4.py
+from tutorial_helpers.saved_model import MAKER  # step4.py
 
 TRAIN = r"""
 import sys

@@ -15,18 +15,14 @@ from .console import fail
 from .photos import load_model
 
 TUTORIAL = Path(__file__).resolve().parent.parent
-MADE_BY = "fashion.keras"  # the file step4.py saves, in the folder it runs in
+MADE_BY = "fashion.keras"  # the file MAKER saves, in the folder it runs in
+MAKER = "step4.py"
 # For the tests only: train the remade model for this many epochs (quicker).
 EPOCHS_VARIABLE = "TUTORIAL_REMAKE_EPOCHS"
 
 _EPOCH = re.compile(r"^Epoch (\d+)/(\d+)$")                     # Keras, before each epoch
 _METRIC = re.compile(r"\b(val_accuracy|accuracy): (\d\.\d+)")   # Keras, after it
 _SAID = re.compile(r"^(The .*:|Epoch \d+: .*|Saved .*)$")       # the step's own lines
-
-
-def maker_command():
-    """The command that makes fashion.keras, after the script's name: step4.py."""
-    return ["step4.py"]
 
 
 def _progress(line, epoch):
@@ -50,10 +46,9 @@ def _progress(line, epoch):
 def remake(path, data_dir=None):
     """Run step4.py in path's folder, so that it saves path; show its progress briefly."""
     path = Path(path)
-    maker = maker_command()
     print(f"{path} is not here (step 4 makes it, on an earlier machine perhaps): making it\n"
-          f"again with python {maker[0]}, which takes a few minutes ...", flush=True)
-    command = [sys.executable, str(TUTORIAL / maker[0]), *maker[1:]]
+          f"again with python {MAKER}, which takes a few minutes ...", flush=True)
+    command = [sys.executable, str(TUTORIAL / MAKER)]
     if data_dir:  # the child runs elsewhere: a relative folder is made absolute
         command += ["--data-dir", os.path.abspath(os.path.expanduser(data_dir))]
     if os.environ.get(EPOCHS_VARIABLE):
@@ -68,10 +63,10 @@ def remake(path, data_dir=None):
             if shown:
                 print(shown, flush=True)
     if child.returncode != 0:
-        fail(f"Error: python {maker[0]} could not make {path} (why is said above). "
-             f"Run it yourself to see it all:  python {maker[0]}")
+        fail(f"Error: python {MAKER} could not make {path} (why is said above). "
+             f"Run it yourself to see it all:  python {MAKER}")
     if not path.exists():
-        fail(f"Error: python {maker[0]} ended without saving {path}.")
+        fail(f"Error: python {MAKER} ended without saving {path}.")
     print(f"Made {path} again.\n")
 
 

@@ -250,7 +250,7 @@ def example_classes(ctx):
     return found
 
 
-def step4_answers(click, ctx):
+def photo_answers(click, ctx):
     """[(photo, class the model says)] of a step 6 click, in the order of its photos."""
     photos = [w for w in shlex.split(click["command"])[2:] if not w.startswith("--")]
     return list(zip(photos, re.findall(r"^The model says: (.+?) \(", ctx["out"](click), re.M)))
@@ -260,7 +260,7 @@ def check_examples_come_back(click, ctx):
     """Every example photo this click classifies gets the class of its test image, as
     `--example N` named it, and there is one answer per photo."""
     photos = [w for w in shlex.split(click["command"])[2:] if not w.startswith("--")]
-    answers, known = step4_answers(click, ctx), example_classes(ctx)
+    answers, known = photo_answers(click, ctx), example_classes(ctx)
     ok = (len(answers) == len(photos) > 0
           and all(photo in known and said == known[photo] for photo, said in answers))
     return ok, f"answers {answers}, example classes {known}"
@@ -269,7 +269,7 @@ def check_examples_come_back(click, ctx):
 def check_raw_answer_differs(click, ctx):
     """--raw gives the example photo another class than the one its test image has:
     without the preparation, the answer has little to do with the picture."""
-    answers, known = step4_answers(click, ctx), example_classes(ctx)
+    answers, known = photo_answers(click, ctx), example_classes(ctx)
     ok = bool(answers) and all(photo in known and said != known[photo] for photo, said in answers)
     return ok, f"--raw answers {answers}, example classes {known}"
 
