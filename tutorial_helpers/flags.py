@@ -63,15 +63,16 @@ def keras_file(text):
     return path
 
 
-def make_parser(doc, epochs=None):
-    """A parser with --data-dir, and --epochs/--seed when the step trains (epochs=default)."""
+def make_parser(doc, epochs=None, seed=DEFAULT_SEED):
+    """A parser with --data-dir, and --epochs/--seed when the step trains (their defaults:
+    epochs, seed)."""
     parser = argparse.ArgumentParser(
         description=doc.strip().splitlines()[0],
         formatter_class=_HelpWithDefaults)
     if epochs is not None:
         parser.add_argument("--epochs", type=positive_int, default=epochs,
                             help="how many passes over the training images")
-        parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED,
+        parser.add_argument("--seed", type=non_negative_int, default=seed,
                             help="random seed: the same seed gives the same numbers")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder with the four Fashion-MNIST .gz files "

@@ -129,7 +129,8 @@ def check_learns_less_than_default(click, ctx):
 
 
 def epoch_table(out):
-    """Each per-epoch table step 3 prints: lists of (epoch, training, validation, gap)."""
+    """Each per-epoch table step 3 prints: lists of (epoch, training, validation, gap,
+    whether the row is marked best)."""
     tables, current = [], None
     for line in out.splitlines():
         if line.startswith("Epoch  Training  Validation"):
@@ -138,21 +139,39 @@ def epoch_table(out):
         elif current is not None:
             m = re.match(r"^\s*(\d+)\s+(\d\.\d+)\s+(\d\.\d+)\s+([-+]\d\.\d+)", line)
             if m:
-                current.append((int(m.group(1)), *map(float, m.groups()[1:])))
+                current.append((int(m.group(1)), *map(float, m.groups()[1:]), "<- best" in line))
             else:
                 current = None
     return tables
 
 
+def gap_story(rows):
+    """(ok, detail) of the story step 3's page tells about its table, read around the
+    row marked best: up to it, the validation accuracy gains more than half as much as
+    the training accuracy (both rise together); after it, the training accuracy goes on
+    rising, the validation accuracy gains less than half as much (it stalls), and the
+    gap at the last epoch is wider than at the best one."""
+    marked = [r for r in rows if r[4]]
+    if len(marked) != 1 or marked[0] in (rows[0], rows[-1]):
+        return False, f"needs one row marked best, neither the first nor the last: {marked}"
+    first, best, last = rows[0], marked[0], rows[-1]
+    before_t, before_v = best[1] - first[1], best[2] - first[2]
+    after_t, after_v = last[1] - best[1], last[2] - best[2]
+    ok = (before_t > 0 and before_v > before_t / 2
+          and after_t > 0 and after_v < after_t / 2 and last[3] > best[3])
+    return ok, (f"epoch 1 to best epoch {best[0]}: training {before_t:+.4f}, validation "
+                f"{before_v:+.4f}; to last epoch {last[0]}: training {after_t:+.4f}, validation "
+                f"{after_v:+.4f}; gap {best[3]:+.4f} then {last[3]:+.4f}")
+
+
 def check_gap_opens(click, ctx):
-    """Step 3's table: the training accuracy ends higher than it began, and its gap to
-    the validation accuracy is larger at the last epoch than at the first."""
+    """Step 3's table tells the page's story (gap_story): both accuracies rise up to
+    the epoch kept, then the training accuracy rises, the validation one stalls and
+    the gap opens."""
     tables = epoch_table(ctx["out"](click))
     if not tables or len(tables[0]) < 3:
         return False, "no per-epoch table"
-    dense = tables[0]
-    ok = dense[-1][1] > dense[0][1] and dense[-1][3] > dense[0][3] and dense[-1][3] > 0
-    return ok, f"gap from {dense[0][3]:+.4f} (epoch 1) to {dense[-1][3]:+.4f} (epoch {dense[-1][0]})"
+    return gap_story(tables[0])
 
 
 def comparison(out):
