@@ -4,6 +4,8 @@ model, its training and its test (step 4's page); each mistake planted.
 As in test_check2.py: each slip is written into the answer in a temp folder, and
 check.py must name it, with exit code 1 and no traceback. The callback is judged on
 its own, on made-up epochs, so a file with only the callback written gets its tick.
+The file gives the callback's class and method lines (a scaffold, its on_epoch_end
+`pass`); the learner writes the lines that stop: their slips are planted there too.
 """
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,10 @@ ANSWER = (ROOT / "exercises" / "answers" / "step3.py").read_text()
 START = (ROOT / "exercises" / "step3.py").read_text()
 WITHOUT_CALLBACKS = ANSWER.replace("callbacks=[StopAtAccuracy(0.9)]", "callbacks=[]")
 CALLBACK = ANSWER[ANSWER.index("class StopAtAccuracy"):ANSWER.index("\n\n# [model]")]
+# The learner's lines: the answer's, in place of the scaffold's `pass` line.
+PASS = next(line for line in START.splitlines(True) if line.strip().startswith("pass  #"))
+OWN_LINES = CALLBACK[CALLBACK.index('        if logs["val_accuracy"]'):] + "\n"
+FILLED = START.replace(PASS, OWN_LINES, 1)
 CONV_LAYERS = ANSWER[ANSWER.index("    tf.keras.layers.Reshape"):ANSWER.index("    tf.keras.layers.Flatten")]
 # The answer as a file of the learner's own: the same code, without the page's labels.
 OWN_FILE = "".join(line for line in ANSWER.splitlines(True) if not line.startswith("# ["))
@@ -26,6 +32,10 @@ VALIDATION = "validation_data=(x_val, y_val), "
 
 RESHAPE = "    tf.keras.layers.Reshape((28, 28, 1)),"
 RESCALING = "    tf.keras.layers.Rescaling(1 / 255),\n"
+TRAINING_ON = 'print(f"Training on'
+# The pixels scaled in NumPy, as step 1 showed it (the model then needs no Rescaling).
+SCALED = "".join(f'{name} = {name}.astype("float32") / 255.0\n'
+                 for name in ("x_train", "x_val", "x_test")) + TRAINING_ON
 PLANTS = {
     "callback-never-stops": ("self.model.stop_training = True", "self.stop_training = True",
                              "does not stop training"),
@@ -50,8 +60,8 @@ PLANTS = {
     "conv-no-channel": ("    tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey\n",
                         "", "no channel axis"),
     "no-conv": (CONV_LAYERS, "", "no Conv2D layer"),
-    # Section 4's model copied whole: its Rescaling, on pixels the file already scaled.
-    "scaled-twice": (RESHAPE, RESCALING + RESHAPE, "divided by 255 twice, from 0 to 0.0039"),
+    # The model's Rescaling, on pixels the file scaled in NumPy too.
+    "scaled-twice": (TRAINING_ON, SCALED, "divided by 255 twice, from 0 to 0.0039"),
     "callback-fails/key": ('logs["val_accuracy"] >= self.target', 'logs["val_acc"] >= self.target',
                            "Your callback's on_epoch_end() fails: KeyError: 'val_acc'"),
     # A file of its own that trains with no callback at all.
@@ -69,6 +79,19 @@ STYLES = {
     "own-file": OWN_FILE,
 }
 TARGET_IGNORED = ANSWER.replace(COMPARE, 'if logs["val_accuracy"] >= 0.9:')
+# The learner's slips in the lines they write into the scaffold, the rest of the file
+# (step 4's page) not written yet: each still named, on the callback.
+SCAFFOLD_PLANTS = {
+    "callback-never-stops": ("self.model.stop_training = True", "self.stop_training = True",
+                             "does not stop training"),
+    "callback-never-stops/print-only": ("            self.model.stop_training = True  # fit() ends after this epoch\n",
+                                        "", "does not stop training"),
+    "callback-watches-training": (COMPARE, 'if logs["accuracy"] >= self.target:',
+                                  "*training* accuracy"),
+    "callback-fails/key": ('logs["val_accuracy"] >= self.target', 'logs["val_acc"] >= self.target',
+                           "Your callback's on_epoch_end() fails: KeyError: 'val_acc'"),
+    "callback-fails/target": ("self.target:", "target:", "NameError: name 'target' is not defined"),
+}
 
 
 def check(run, *args):
@@ -88,11 +111,16 @@ def checked(tmp_path_factory):
         assert old in text, f"{name}: the answer no longer holds {old!r}"
         texts[name] = text.replace(old, new, 1)
     texts.update(STYLES)
-    label = "# [callback] Your callback: step 3's page, \"Your turn: a callback of your own\".\n"
-    texts["callback-alone"] = START.replace(label, label + CALLBACK + "\n", 1)
-    assert CALLBACK in texts["callback-alone"]
+    assert CALLBACK in FILLED  # the scaffold and the learner's lines: the answer's class
+    texts["callback-alone"] = FILLED
+    for name, (old, new, _) in SCAFFOLD_PLANTS.items():
+        assert old in FILLED, f"scaffold {name}: the answer no longer holds {old!r}"
+        texts["scaffold " + name] = FILLED.replace(old, new, 1)
     texts["target-ignored"] = TARGET_IGNORED
     texts["callback-block-empty"] = WITHOUT_CALLBACKS.replace(CALLBACK, "")
+    # Step 4's blocks written, the callback still the scaffold as given.
+    texts["callback-scaffold-fit"] = ANSWER.replace(OWN_LINES, PASS, 1)
+    assert texts["callback-scaffold-fit"] != ANSWER
     paths = {}
     for name, text in texts.items():
         paths[name] = folder / name.replace("/", "-") / "step3.py"
@@ -111,6 +139,17 @@ def flat(text):
 def test_each_mistake_gets_its_message(name, checked):
     words, mistake = PLANTS[name][2], name.split("/")[0]
     result = checked[name]
+    assert_clean(result)
+    assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
+    assert flat(words) in flat(result.stdout), result.stdout
+    assert result.returncode == 1
+    assert_true_marks("3", mistake, result.stdout)
+
+
+@pytest.mark.parametrize("name", SCAFFOLD_PLANTS)
+def test_each_slip_in_the_scaffold_gets_its_message(name, checked):
+    words, mistake = SCAFFOLD_PLANTS[name][2], name.split("/")[0]
+    result = checked["scaffold " + name]
     assert_clean(result)
     assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
     assert flat(words) in flat(result.stdout), result.stdout
@@ -146,10 +185,13 @@ def test_the_callback_alone_is_ticked_and_the_rest_is_still_to_write(checked):
     assert "python check.py 3 --add model" in out
 
 
-def test_an_empty_callback_block_is_not_written_yet_not_a_mistake(checked):
-    result = checked["callback-block-empty"]
+@pytest.mark.parametrize("name", ["callback-block-empty", "callback-scaffold-fit"])
+def test_an_empty_callback_or_its_scaffold_is_not_written_yet_not_a_mistake(name, checked):
+    """No callback, or the scaffold's `pass` still there: the callback is still to
+    write, even when fit() already got it (and it never stopped)."""
+    result = checked[name]
     assert_clean(result)
-    assert "Mistake" not in result.stdout and result.returncode == 1
+    assert "Mistake" not in result.stdout and result.returncode == 1, result.stdout
     assert "  · your callback: stops at a validation accuracy   (not written yet)" \
         in result.stdout
     assert "Next: add your callback, StopAtAccuracy" in result.stdout
@@ -172,19 +214,29 @@ def test_the_start_says_what_to_add_and_add_writes_the_answer(run_cached, tmp_pa
     result = check(run_cached, "--file", path)
     assert "Next: add your callback, StopAtAccuracy, below the line '# [callback]'" \
         in result.stdout and result.returncode == 1
+    # The scaffold's `pass` runs to the end of the file, which says the same.
+    ran = run_cached(path)
+    assert ran.returncode == 0 and "Next: add your callback, StopAtAccuracy" in ran.stdout
     for label in ("callback", "model", "train", "evaluate"):
         assert check(run_cached, "--file", path, "--add", label).returncode == 0
-    assert path.read_text() == ANSWER
+    assert path.read_text() == ANSWER  # the scaffold replaced by the answer's class
     # That it then passes and runs: test_check2's hands-on route test clicks it all.
 
 
-def test_pixels_left_0_to_255_for_a_model_that_scales_them_pass(run_cached, tmp_path):
-    """step4.py's way: the images stay 0..255 and the model's Rescaling layer scales them."""
+def test_add_keeps_the_learners_own_lines_in_the_scaffold(run_cached, tmp_path):
     path = tmp_path / "step3.py"
-    text = ANSWER.replace(RESHAPE, RESCALING + RESHAPE)
-    for name in ("x_train", "x_val", "x_test"):
-        text = text.replace(f'{name} = {name}.astype("float32") / 255.0\n', "")
-    assert text.count("/ 255.0") == 0 and text.count("Rescaling") == 1
+    mine = FILLED.replace(COMPARE, 'if logs["accuracy"] >= self.target:')
+    path.write_text(mine)
+    result = check(run_cached, "--file", path, "--add", "callback")
+    assert "holds lines of your own: nothing added" in result.stdout, result.stdout
+    assert path.read_text() == mine
+
+
+def test_pixels_scaled_in_numpy_for_a_model_without_rescaling_pass(run_cached, tmp_path):
+    """Step 1's way: the file scales the images, and the model has no Rescaling layer."""
+    path = tmp_path / "step3.py"
+    text = ANSWER.replace(RESCALING, "").replace(TRAINING_ON, SCALED)
+    assert text.count("/ 255.0") == 3 and text.count("Rescaling") == 0
     path.write_text(text)
     result = check(run_cached, "--file", path)
     assert_clean(result)

@@ -5,7 +5,8 @@ Check it:        python check.py 3       (python check.py --help lists the optio
 """
 from tutorial_helpers import load_fashion_mnist, what_next
 
-# The data, as in steps 1 and 2.
+# The data, as in steps 1 and 2. The pixels stay 0..255 here: the model's first
+# layer scales them, as in step3.py and step4.py.
 (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
 
 import tensorflow as tf  # noqa: E402
@@ -16,11 +17,6 @@ tf.keras.utils.set_random_seed(42)  # the same seed, the same numbers on every r
 n_validation = len(x_train) // 10
 x_val, y_val = x_train[-n_validation:], y_train[-n_validation:]
 x_train, y_train = x_train[:-n_validation], y_train[:-n_validation]
-
-# Normalize, as in step 1: pixels from 0..255 to 0..1, as 32-bit floats.
-x_train = x_train.astype("float32") / 255.0
-x_val = x_val.astype("float32") / 255.0
-x_test = x_test.astype("float32") / 255.0
 print(f"Training on {len(x_train):,} images; {len(x_val):,} are held out for validation.")
 
 # Write each block of the pages below its [label], in this order.
@@ -30,8 +26,8 @@ class StopAtAccuracy(tf.keras.callbacks.Callback):
     """Stop training as soon as the validation accuracy reaches a target."""
 
     def __init__(self, target):
-        super().__init__()
-        self.target = target
+        super().__init__()  # first, Keras's Callback sets up its part (self.model, ...)
+        self.target = target  # self is this callback: it keeps the target for later
 
     def on_epoch_end(self, epoch, logs=None):
         # logs holds this epoch's numbers: accuracy, loss, val_accuracy, val_loss.
@@ -43,6 +39,7 @@ class StopAtAccuracy(tf.keras.callbacks.Callback):
 # [model] The convolutional model: step 4's page, "Your turn: the convolutional model".
 model = tf.keras.Sequential([
     tf.keras.Input(shape=(28, 28)),
+    tf.keras.layers.Rescaling(1 / 255),
     tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey
     tf.keras.layers.Conv2D(16, 3, padding="same", activation="relu"),  # 28x28x16
     tf.keras.layers.MaxPooling2D(),                                     # 14x14x16

@@ -97,12 +97,24 @@ def type_block(item, shell, root):
             blocks[label] += line + "\n"
     label = next((name for name, code in blocks.items()
                   if name and squashed(code) == squashed(item["code"])), None)
+    # Lines of a block, typed in place of its scaffold's `pass` (step 3's callback).
+    part = label is None and next((name for name, code in blocks.items()
+                                   if name and squashed(item["code"]) in squashed(code)), None)
+    label = label or part
     lines = target.read_text().splitlines(keepends=True)
     where = next((i for i, line in enumerate(lines) if label and line.startswith(f"# [{label}]")),
                  None)
-    ok = where is not None
-    if ok and squashed(item["code"]) not in squashed("".join(lines)):
-        lines.insert(where + 1, item["code"].rstrip("\n") + "\n")
+    if where is not None and part:
+        where = next((i for i in range(where + 1, len(lines)) if re.match(r"# \[", lines[i])
+                      or lines[i].strip().split("#")[0].strip() == "pass"), None)
+        where = where if where is not None and lines[where].strip().startswith("pass") else None
+    already = squashed(item["code"]) in squashed("".join(lines))
+    ok = already or where is not None
+    if where is not None and not already:
+        if part:
+            lines[where:where + 1] = [item["code"].rstrip("\n") + "\n"]
+        else:
+            lines.insert(where + 1, item["code"].rstrip("\n") + "\n")
         target.write_text("".join(lines))
     return dict(kind="type", file=item["file"], command=f"(type [{label}] into {item['file']})",
                 line=item["line"], exit=0 if ok else 1, wall_s=0.0, stdout="", stderr="",

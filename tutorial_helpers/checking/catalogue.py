@@ -241,11 +241,11 @@ MISTAKES = {
                  "(28, 28, 1), one grey channel.",
         "Put tf.keras.layers.Reshape((28, 28, 1)) right after the Input."),
     "scaled-twice": Mistake(
-        "model", "Your model starts with a Rescaling layer, but the start of your file "
-                 "already scaled the pixels to 0..1: the model sees them divided by 255 "
+        "model", "Your model starts with a Rescaling layer, but your file also scaled "
+                 "the pixels to 0..1 before fit(): the model sees them divided by 255 "
                  "twice, from 0 to {high:.4f}, and learns much worse.",
-        "Leave out the Rescaling layer: step3.py needs it because its images stay "
-        "0..255; yours are scaled at the start of the file."),
+        "Keep the Rescaling layer and give fit() the images as they were loaded, "
+        "0..255: leave out your own / 255."),
     "no-conv": Mistake(
         "model", "Your model has no Conv2D layer: it is still the dense model of step 2.",
         "Add the Conv2D and MaxPooling2D layers."),

@@ -1,10 +1,14 @@
 """The learner's files in exercises/: their blocks, what_next(), and --add.
 
 exercises/stepN.py starts with the data prepared and one marked place per block:
-a comment line `# [LABEL] ...`. exercises/answers/stepN.py is the same file with
-every block written below its label: the page's answers, and what --diff and
---add use.
+a comment line `# [LABEL] ...`, and below it, for some blocks, a scaffold: the lines
+a beginner is given (step 3's callback: its class, its methods' lines), with a
+method whose body is only `pass` where the learner's own lines go. Until that body
+is written, the block counts as not written. exercises/answers/stepN.py is the same
+file with every block written below its label: the page's answers, and what --diff
+and --add use.
 """
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +71,46 @@ def squashed(text):
     return "".join(text.split())
 
 
+def _empty_body(function):
+    body = function.body[1:] if (function.body and isinstance(function.body[0], ast.Expr)
+                                 and isinstance(function.body[0].value, ast.Constant)) \
+        else function.body
+    return all(isinstance(statement, ast.Pass) for statement in body)
+
+
+def scaffold_only(code):
+    """Whether a block's code is a scaffold still to fill: a method (or function) in it
+    has only `pass` for a body."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.FunctionDef) and _empty_body(node) for node in ast.walk(tree))
+
+
+def _defined(code):
+    """The names of the classes and functions a block's code defines at its top."""
+    try:
+        return {node.name for node in ast.parse(code).body
+                if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    except SyntaxError:
+        return set()
+
+
+def block_span(lines, label):
+    """(first, end) line indexes of what is below label's `# [label]` line, up to the
+    next label or the closing line; None without that label."""
+    where = next((i for i, line in enumerate(lines) if marker(line) == label), None)
+    if where is None:
+        return None
+    end = next((i for i in range(where + 1, len(lines))
+                if marker(lines[i]) or lines[i].startswith("# Keep this line last")), len(lines))
+    return where + 1, end
+
+
 def add_block(step, label, path=None):
-    """Write the answer's block below its label in the learner's file; return a sentence."""
+    """Write the answer's block below its label in the learner's file (in place of its
+    scaffold, if the file holds one still to fill); return a sentence."""
     path = Path(path or learner_file(step))
     blocks = answer_blocks(step)
     if label not in blocks:
@@ -78,19 +120,36 @@ def add_block(step, label, path=None):
     if squashed(code) in squashed(text):
         return f"The block [{label}] is in {path.name} already: nothing added."
     lines = text.splitlines(True)
-    where = next((i for i, line in enumerate(lines) if marker(line) == label), None)
-    if where is None:
+    span = block_span(lines, label)
+    if span is None:
         return (f"{path.name} has no line '# [{label}] ...' to add the block below. "
                 f"Put it back, or see the answer:  python check.py {step} --diff")
-    lines.insert(where + 1, code)
+    first, end = span
+    below = "".join(lines[first:end])
+    if scaffold_only(below):
+        lines[first:end] = [code + "\n"]  # the scaffold, replaced by the whole answer
+    elif _defined(below) & _defined(code):
+        return (f"The block [{label}] in {path.name} holds lines of your own: nothing added. "
+                f"Compare them with the answer:  python check.py {step} --diff")
+    else:
+        lines.insert(first, code)
     path.write_text("".join(lines))
     return f"Added the block [{label}] to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:\n\n{code}"
 
 
+def _blank(self, epoch, logs=None):
+    pass
+
+
 def _has_callback(g):
+    """A callback class of the file's own, its on_epoch_end written (not the scaffold's
+    `pass`)."""
     import keras
     return any(isinstance(v, type) and issubclass(v, keras.callbacks.Callback)
-               and v.__module__ == g.get("__name__") for v in g.values())
+               and v.__module__ == g.get("__name__")
+               and getattr(v.on_epoch_end, "__code__", None) is not None
+               and v.on_epoch_end.__code__.co_code != _blank.__code__.co_code
+               for v in g.values())
 
 
 def _has_conv_model(g):

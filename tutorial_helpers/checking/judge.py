@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .catalogue import (EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, TARGET_CASES,
                         item_in)
-from .exercise import BLOCKS, marker
+from .exercise import BLOCKS, marker, scaffold_only
 
 # The Keras names the pages use: a misspelt one gets the nearest as a suggestion.
 KERAS_WORDS = ["Sequential", "Input", "Flatten", "Dense", "Reshape", "Conv2D", "MaxPooling2D",
@@ -144,15 +144,18 @@ PREDICT_NOTE = ("Note: your file makes no prediction. The page's section \"6. On
 
 
 def unwritten(path):
-    """The labels whose `# [label]` place in the file still holds no code."""
-    empty, label, code = set(), None, False
+    """The labels whose `# [label]` place in the file still holds no code, or only its
+    scaffold (a method whose body is `pass`: step 3's callback as given)."""
+    empty, label, code, below = set(), None, False, []
     for text in Path(path).read_text(errors="replace").splitlines() + ["# [end]"]:
         if marker(text) or text.startswith("# Keep this line last"):
-            if label and not code:
+            if label and (not code or scaffold_only("\n".join(below))):
                 empty.add(label)
-            label, code = marker(text), False
-        elif text.strip() and not text.strip().startswith("#"):
-            code = True
+            label, code, below = marker(text), False, []
+        else:
+            below.append(text)
+            if text.strip() and not text.strip().startswith("#"):
+                code = True
     return empty
 
 
@@ -335,6 +338,8 @@ def check_callback(step, run, path, verdict):
     name = given[0]["class"] if given else next(iter(trials), None)
     if trial is None:
         trial = trials.get(name)
+    if "callback" in unwritten(path):
+        raise Unchecked  # no callback yet, or the scaffold as given (on_epoch_end: `pass`)
     if trial is None:
         if fit and "callback" not in unwritten(path):  # fit() ran, and no callback
             raise Failed("no-callback")  # is written (a file of its own: anywhere)
