@@ -8,6 +8,7 @@ click and returns its stdout.
 import re
 import shlex
 
+STEP3_PATIENCE = "5"  # step3.py's default --patience
 ACCURACIES = re.compile(r"Training accuracy: (\d\.\d+)\s+Test accuracy: (\d\.\d+)")
 
 
@@ -213,7 +214,7 @@ def check_early_stopping_stops(click, ctx):
     epoch as the one kept."""
     out = ctx["out"](click)
     stops = early_stops(out)
-    patience = int(flag(click["command"], "--patience", "2"))
+    patience = int(flag(click["command"], "--patience", STEP3_PATIENCE))
     marked = re.findall(r"^\s*(\d+)\s.*<- best", out, re.M)
     ok = (len(stops) == 1 and all(total and at < total and at - best == patience
                                   and marked == [str(best)] for at, total, best in stops))
@@ -229,11 +230,11 @@ def check_less_patience_stops_sooner(click, ctx):
         losses = [loss for _, _, loss in epochs_of(out)]
         return early_stops(out)[:1], min(losses, default=None)
     (mine, my_loss) = dense(click)
-    epochs, patience = flag(click["command"], "--epochs"), int(flag(click["command"], "--patience", "2"))
+    epochs, patience = flag(click["command"], "--epochs"), int(flag(click["command"], "--patience", STEP3_PATIENCE))
     for c in ctx["page"][:-1]:
         if c.get("kind") != "exec" or flag(c["command"], "--epochs") != epochs:
             continue
-        if "step3.py" not in c["command"] or int(flag(c["command"], "--patience", "2")) <= patience:
+        if "step3.py" not in c["command"] or int(flag(c["command"], "--patience", STEP3_PATIENCE)) <= patience:
             continue
         theirs, their_loss = dense(c)
         if mine and theirs and my_loss is not None and their_loss is not None:
