@@ -84,8 +84,10 @@ TARGET_IGNORED = ANSWER.replace(COMPARE, 'if logs["val_accuracy"] >= 0.9:')
 SCAFFOLD_PLANTS = {
     "callback-never-stops": ("self.model.stop_training = True", "self.stop_training = True",
                              "does not stop training"),
-    "callback-never-stops/print-only": ("            self.model.stop_training = True  # fit() ends after this epoch\n",
-                                        "", "does not stop training"),
+    # Only the print(): it says it stops, and does not.
+    "callback-never-stops/print-only": (
+        "            self.model.stop_training = True  # fit() ends after this epoch\n", "",
+        "does not stop training"),
     "callback-watches-training": (COMPARE, 'if logs["accuracy"] >= self.target:',
                                   "*training* accuracy"),
     "callback-fails/key": ('logs["val_accuracy"] >= self.target', 'logs["val_acc"] >= self.target',

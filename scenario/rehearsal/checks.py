@@ -230,11 +230,13 @@ def check_less_patience_stops_sooner(click, ctx):
         losses = [loss for _, _, loss in epochs_of(out)]
         return early_stops(out)[:1], min(losses, default=None)
     (mine, my_loss) = dense(click)
-    epochs, patience = flag(click["command"], "--epochs"), int(flag(click["command"], "--patience", STEP3_PATIENCE))
+    epochs = flag(click["command"], "--epochs")
+    patience = int(flag(click["command"], "--patience", STEP3_PATIENCE))
     for c in ctx["page"][:-1]:
         if c.get("kind") != "exec" or flag(c["command"], "--epochs") != epochs:
             continue
-        if "step3.py" not in c["command"] or int(flag(c["command"], "--patience", STEP3_PATIENCE)) <= patience:
+        if ("step3.py" not in c["command"]
+                or int(flag(c["command"], "--patience", STEP3_PATIENCE)) <= patience):
             continue
         theirs, their_loss = dense(c)
         if mine and theirs and my_loss is not None and their_loss is not None:
