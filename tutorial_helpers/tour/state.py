@@ -39,8 +39,8 @@ class State:
         except ValueError:
             data, ours = None, False
         if not ours or data.get("version") != VERSION:
-            why = ("is not the tour's" if data is not None and not ours else
-                   "is from another version of the tour" if ours else "is not valid JSON")
+            why = ("was not the tour's" if data is not None and not ours else
+                   "was an older tour's" if ours else "was not valid JSON")
             self.set_aside(why)
             return
         pages = data.get("pages")
@@ -54,10 +54,10 @@ class State:
         aside = self.path.with_name(STATE_FILE + ".broken")
         try:
             os.replace(self.path, aside)
-            where = f"set aside as {aside.name}"
+            where = f"set aside as {aside.name}."
         except OSError:
-            where = "left as it is"
-        self.say(f"Your progress file {STATE_FILE} {why}: {where}; starting afresh.")
+            where = "left as it is, unused."
+        self.say(f"Your progress file {why}: {where}")  # one line, within 80 columns
 
     def visit(self, page_id):
         self.at = page_id
