@@ -5,6 +5,7 @@ too, and the same whether a person or a test types it. Without a terminal (a pip
 the page is printed whole and the keys are read from standard input all the same.
 """
 import argparse
+import os
 import shlex
 import signal
 import sys
@@ -35,6 +36,7 @@ class Tour:
     def __init__(self, folder, console):
         self.folder = Path(folder)
         self.console = console
+        self.said = 0  # lines said since the last prompt: the next screenful leaves room
         self.title, self.scenarios = course.load(self.folder)
         self.pages = [page for scenario in self.scenarios for page in scenario.pages]
         self.vm_folder = course.vm_folder(self.scenarios)
@@ -47,7 +49,9 @@ class Tour:
     # --- what is said and shown --------------------------------------------------------
 
     def say(self, line, style=""):
-        self.console.print(Text(line, style=style))
+        text = Text(line, style=style)
+        self.console.print(text)
+        self.said += len(text.wrap(self.console, self.console.width))
 
     def find(self, wanted):
         """The page named by its number (1.3), its id (first-model/step2) or folder (step2)."""
@@ -71,13 +75,13 @@ class Tour:
         return self._local[page.id]
 
     def lines(self, page):
-        key = (page.id, self.console.width)
+        key = (page.id, render.width(self.console))
         if key not in self._lines:
             self._lines[key] = render.page_lines(self.console, page, self.local(page))
         return self._lines[key]
 
     def screenful(self):
-        return max(5, self.console.height - 3) if self.paging else 10 ** 9
+        return max(5, self.console.height - 3 - self.said) if self.paging else 10 ** 9
 
     def show(self, top=None):
         """Show the current page from line `top` (a screenful of it, in a terminal)."""
@@ -101,6 +105,7 @@ class Tour:
 
     def ask(self, prompt):
         """A line typed by the learner; None at the end of the input."""
+        self.said = 0
         while True:
             try:
                 self.console.file.flush()
@@ -121,7 +126,11 @@ class Tour:
             answer = self.ask(self.prompt())
             if answer is None or answer.strip().lower() in ("q", "quit", "exit"):
                 return self.quit()
-            self.act(answer.strip())
+            try:
+                self.act(answer.strip())
+            except KeyboardInterrupt:  # while the tour itself was drawing or reading
+                self.console.print()
+                self.say("(stopped)", "dim")
 
     def act(self, answer):
         key = answer.lower()
@@ -182,8 +191,7 @@ class Tour:
         if not command:
             self.say("Type a command after the !, such as  !ls", "dim")
             return
-        self.console.print(Rule(Text(f"{name} · in {self.folder} · Ctrl-C stops it"),
-                                align="left", style="cyan"))
+        self.console.print(Rule(Text(f"{name} · Ctrl-C stops it"), align="left", style="cyan"))
         for line in command.splitlines():
             self.console.print(Text("$ " + line, style="bold"))
         self.console.file.flush()
@@ -288,4 +296,8 @@ def main(folder, argv=None):
     missing = setup.missing_data_line()
     if missing:
         tour.say(missing, "yellow")
-    return tour.loop(start)
+    try:
+        return tour.loop(start)
+    except BrokenPipeError:  # python tour.py | head: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

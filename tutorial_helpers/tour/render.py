@@ -19,10 +19,12 @@ STATES = {None: "not started", "visited": "visited", "passed": "Check passed"}
 
 
 def make_console(file=None):
-    console = Console(file=file, highlight=False, emoji=False)
-    if console.width > MAX_WIDTH:
-        console.width = MAX_WIDTH
-    return console
+    return Console(file=file, highlight=False, emoji=False)
+
+
+def width(console):
+    """The width pages are drawn at: the terminal's (read each time: it may change)."""
+    return min(console.width, MAX_WIDTH)
 
 
 class BoxBlock(TextElement):
@@ -111,7 +113,7 @@ def fold_line(box):
 def lines_of(console, renderable):
     """renderable as the console draws it, line by line (styles included)."""
     with console.capture() as captured:
-        console.print(renderable)
+        console.print(renderable, width=width(console))
     return [line.rstrip(" ") for line in captured.get().rstrip("\n").split("\n")]
 
 
