@@ -4,10 +4,8 @@ Rich finds out what the terminal can do: colours or none (NO_COLOR, a pipe), its
 (at most MAX_WIDTH columns are used), Unicode or plain ASCII boxes. A page is rendered
 to lines once per width; the app shows them a screenful at a time.
 """
-from rich import box as boxes
 from rich.console import Console, Group
 from rich.markdown import Markdown, TextElement
-from rich.panel import Panel
 from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.table import Table
@@ -98,11 +96,11 @@ def box_title(box):
 
 
 def box_panel(box, content):
-    # Lines above and below, none beside: the code keeps the terminal's whole width,
-    # and selecting its lines copies no frame.
-    return Panel(content, title=box_title(box), title_align="left", box=boxes.HORIZONTALS,
-                 padding=(0, 0), border_style="cyan" if box.kind == "run" else "green",
-                 expand=True)
+    """A rule with the box's number above the code, a rule below, none beside: the code
+    keeps the terminal's whole width, and selecting its lines copies no frame."""
+    style = "cyan" if box.kind == "run" else "green"
+    return Group(Rule(box_title(box), align="left", style=style), content,
+                 Rule(style=style))
 
 
 def fold_line(box):
