@@ -19,7 +19,6 @@ to judge; here a traceback on the screen fails the test.
 """
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from rehearsal.journey import judge, type_block  # noqa: E402
 from rehearsal.pages import actions  # noqa: E402
 from rehearsal.report import plain  # noqa: E402
 
-from tutorial_helpers.tour import course, markup, render  # noqa: E402
+from tutorial_helpers.tour import course, markup, render, setup  # noqa: E402
 
 FIRST = ROOT / "scenario" / "first-model"
 PROMPT = re.compile(r"(\[q\]uit|back to this page\)) >")
@@ -62,7 +61,7 @@ ALL_PAGES = [page for scenario in course.load(ROOT)[1] for page in scenario.page
 @pytest.mark.parametrize("page", ALL_PAGES, ids=[p.id for p in ALL_PAGES])
 def test_every_page_renders_at_80_columns_with_its_boxes_in_order(page):
     text, local = rendered(page)
-    for killercoda in ("{{", "}}", "<!--", "```", "<details>", "<summary>"):
+    for killercoda in ("{{exec", "{{copy", "{{TRAFFIC", "<!--", "```", "<details>", "<summary>"):
         assert killercoda not in text, f"{page.id}: {killercoda} left on the page"
     assert max(map(len, text.splitlines())) <= WIDTH
     theirs = [markup.folder_mapped(item["command"], course.VM_FOLDER, "/here")
@@ -357,10 +356,18 @@ def run_boxes(learner, page, project, local, numbers=None):
         # boxes have the tutorial's Python (asserted on its own below).
         expects = [e for e in item["expects"] if e != ("check", "venv-active")]
         judge(click, expects, dict(page=clicks, out=lambda c: plain(c["full_stdout"]),
-                                   probe=None))
+                                   probe=lambda command: probe(project, command)))
         broken = [p for p in click["promises"] if not p["ok"]]
         assert not broken, f"box {number} ({item['command']}): {broken}\n{out}"
     return clicks
+
+
+def probe(project, command):
+    """A named check's look at the learner's side: command run as the tour runs a box."""
+    env = tour_env(project, TUTORIAL_DIR=str(project))
+    env["PATH"] = f"{setup.python_folder(project)}:{env['PATH']}"  # as the tour's boxes have it
+    return subprocess.run(["bash", "-c", command], cwd=project, env=env, text=True,
+                          capture_output=True, timeout=60).stdout
 
 
 def local_of(project, page_id):
@@ -389,7 +396,7 @@ def test_a_learner_takes_the_first_scenario_through_the_tour(learner, project):
     assert learner.terminal.screen().splitlines()[-2].startswith("1.2 Step 1: look at the data")
     step1, local = local_of(project, "first-model/step1")
     shown = learner.press("c")
-    assert "Check: not yet." in shown and "python step1.py" in after(shown, "Check: not yet.")
+    assert "Check: not yet." in shown and "step1" in after(shown, "Check: not yet.")
     run_boxes(learner, step1.text, project, local)
     if sys.prefix != sys.base_prefix:  # the boxes' python is the tutorial's .venv
         shown = learner.press("!command -v python")
@@ -409,12 +416,12 @@ def test_a_learner_takes_the_first_scenario_through_the_tour(learner, project):
     runs = local.of_kind("run")
     start = next(b.number for b in runs if b.code == "python exercises/step2.py")
     run_boxes(learner, step2.text, project, local, numbers=[start])
-    model = local.of_kind("copy")[0]
+    typed = next(i for i in items if i["kind"] == "type")  # the first block to write
+    model = next(b for b in local.of_kind("copy") if b.code == typed["code"].rstrip("\n"))
     shown = learner.press(str(model.number))
     copied = after(shown, f"box {model.number}, ready to copy").split("\n")[1:]
     copied = "\n".join(copied[:copied.index(next(l for l in copied
                                                  if l.startswith(f"end of box {model.number}")))])
-    typed = next(i for i in items if i["kind"] == "type")
     assert copied == typed["code"].rstrip("\n")  # exactly the page's block, nothing else
 
     class Here:  # the rehearsal types the block into the learner's file, below its label

@@ -30,6 +30,7 @@ PROSE = re.compile(r"<details>\s*(?:<summary>(?P<summary>.*?)</summary>)?"
                    r"|(?P<close></details>)"
                    r"|`(?P<code>[^`\n]+)`(?P<action>\{\{[^}\n]*\}\})"
                    r"|\{\{TRAFFIC_HOST\d+_(?P<port>\d+)\}\}"
+                   r"|(?P<span>`[^`\n]+`)"
                    r"|\{\{[^}\n]*\}\}", re.S)
 
 
@@ -167,6 +168,8 @@ def local_page(text, vm_folder, here, setup_markdown=None):
                     emit(f"`{m.group('code')}`")
             elif m.group("port"):
                 emit(f"http://localhost:{m.group('port')}")
+            elif m.group("span"):  # code in a sentence, {{ }} and all
+                emit(m.group("span"))
             # any other {{...}}: Killercoda's alone, hidden
         emit(chunk[pos:])
 
