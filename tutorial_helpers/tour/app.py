@@ -6,6 +6,7 @@ the page is printed whole and the keys are read from standard input all the same
 """
 import argparse
 import os
+import re
 import shlex
 import signal
 import sys
@@ -210,6 +211,10 @@ class Tour:
         if self.runner.left_running:
             self.say(f"{name} left something running in the background: an interrupt box, "
                      "or q, stops it.", "dim")
+        if re.search(r"\bactivate\b", command):  # a venv switched on lasts for the box only
+            self.say("Here every box runs with the tutorial's Python already: "
+                     f"{self.runner.env['PATH'].split(os.pathsep)[0]} comes first on PATH.",
+                     "dim")
 
     def check(self):
         if not self.page.verify:
