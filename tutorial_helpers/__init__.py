@@ -14,6 +14,7 @@ Each step imports what it needs from here in one line; the pieces live by concer
 - photos.py:  step 6's photos read safely, the saved model loaded and checked, drawing.
 - saved_model.py: load_or_remake(): step 4's fashion.keras for steps 5 and 6, made
               again (by running step4.py) when it is missing.
+- tour/:      `python tour.py`, the course's pages in any terminal (docs/tour.md).
 """
 import importlib.util
 import sys
