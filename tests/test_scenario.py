@@ -243,6 +243,24 @@ def test_the_archive_holds_what_the_learner_runs_and_nothing_of_the_maintainers(
     assert not any(n.startswith("scenario/rehearsal") or "__pycache__" in n for n in names)
 
 
+# Katacoda's limit per asset file (Killercoda's lineage; no Killercoda figure was found).
+ASSET_LIMIT = 9 * 1024 * 1024
+
+
+def test_each_asset_fits_killercoda_s_limit():
+    for name in SCENARIOS:
+        for asset in (SCENARIO / name / "assets").iterdir():
+            assert asset.stat().st_size < ASSET_LIMIT, f"{name}/assets/{asset.name}"
+
+
+def test_folder_names_are_the_slugs_of_the_course_s_addresses():
+    """killercoda.com/PROFILE/course/scenario/NAME: lowercase, digits and hyphens."""
+    slug = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+    assert slug.fullmatch(SCENARIO.name)
+    for name in SCENARIOS:
+        assert slug.fullmatch(name), name
+
+
 # A placeholder left in what Killercoda publishes: an address to fill in, a to-do.
 PLACEHOLDER = re.compile(rb"YOUR[-_]ACCOUNT|your-fork|example\.(com|org)|\bTODO\b|\bFIXME\b|"
                          rb"\bXXX\b|CHANGE[-_ ]?ME|<your[ -]", re.I)
