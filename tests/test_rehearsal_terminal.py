@@ -1,5 +1,6 @@
 """The rehearsal's learner's terminal: foreground.sh typed into an interactive bash on a
 pseudo-terminal (tmux), and what the screen shows while the shipped wait runs."""
+import os
 import shutil
 import subprocess
 import sys
@@ -81,9 +82,11 @@ def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal,
 def test_the_screen_promises_fail_on_a_dead_setup(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
     ship_the_way_in(tmp_path)
-    setup = subprocess.Popen(["sleep", "600"])
+    # A stand-in setup: it holds the lock, as the setup does, until it is killed.
+    setup = subprocess.Popen(["flock", str(tmp_path / "setup.lock"), "sleep", "600"],
+                             start_new_session=True)
     (tmp_path / "setup.pid").write_text(str(setup.pid))
-    setup_writes(tmp_path, STAGES[:2], lambda: (setup.kill(), setup.wait()))
+    setup_writes(tmp_path, STAGES[:2], lambda: (os.killpg(setup.pid, 9), setup.wait()))
     terminal.type(typed)
     started = time.monotonic()
     screen, _ = terminal.wait_for_prompt_after(timeout=40)

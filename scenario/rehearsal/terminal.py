@@ -73,14 +73,17 @@ class Terminal:
 
     def wait_for_prompt_after(self, ended=ENDED, timeout=900, started=None, after=None):
         """Read the screen until `ended` matches and a prompt follows it; (screen, seconds).
-        With `after`, only what the screen shows below the last line that has it counts."""
+        With `after`, only what the screen shows below the last line where it was typed
+        at a prompt counts."""
         started = time.monotonic() if started is None else started
         while True:
             shown, seconds = self.look(started)
             below = shown
             if after is not None:
                 lines = shown.splitlines()
-                last = max((i for i, line in enumerate(lines) if after in line), default=None)
+                typed_at = re.compile(r"[#$] " + re.escape(after) + r"\s*$")
+                last = max((i for i, line in enumerate(lines) if typed_at.search(line)),
+                           default=None)
                 below = "" if last is None else "\n".join(lines[last + 1:])
             found = ended.search(below)
             shown_all, shown = shown, below
