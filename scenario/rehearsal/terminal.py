@@ -61,13 +61,14 @@ class Terminal:
         return shown, seconds
 
     def watch(self, until, timeout, started):
-        """Read the screen until until(screen) is true or `timeout` seconds have passed
-        since `started`; (screen, whether until() held)."""
+        """Read the screen until until(screen) is true, for `timeout` seconds at most
+        from now (screens are timed from `started`); (screen, whether until() held)."""
+        deadline = time.monotonic() + timeout
         while True:
-            shown, seconds = self.look(started)
+            shown, _ = self.look(started)
             if until(shown):
                 return shown, True
-            if seconds > timeout:
+            if time.monotonic() > deadline:
                 return shown, False
             time.sleep(POLL_S)
 
