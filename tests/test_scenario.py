@@ -368,7 +368,25 @@ def test_foreground_types_two_lines_at_most_and_sources_the_shipped_way_in():
     assert len(lines) <= 2, lines
     assert re.search(r"timeout \d+ bash -c 'until \[ -f /usr/local/bin/tutorial \]", lines[-1])
     assert "then source /usr/local/bin/tutorial; else echo " in lines[-1]
-    assert "never reached this machine" in lines[-1]
+
+
+@pytest.mark.parametrize("arrives", [True, False], ids=["late", "never"])
+def test_foreground_waits_for_the_way_in_a_bound_then_says_what_to_do(arrives, tmp_path):
+    """Typed as Killercoda types it (here with a 2 s bound and tmp_path's paths): the
+    way in sourced once it arrives, or a line that says what to do if it never does."""
+    way_in = tmp_path / "tutorial"
+    line = read(SETUP / "intro" / "foreground.sh").splitlines()[-1].replace(
+        "/usr/local/bin/tutorial", str(way_in)).replace("timeout 300 ", "timeout 2 ")
+    if arrives:
+        way_in.write_text('echo "sourced in $PWD"\n')
+    result = subprocess.run(["bash", "--norc", "-i"], input=line + "\n", capture_output=True,
+                            text=True, cwd=tmp_path, timeout=30, env={"PATH": os.environ["PATH"],
+                                                                      "TERM": "dumb"})
+    if arrives:
+        assert f"sourced in {tmp_path}" in result.stdout
+    else:
+        assert "Waiting for the tutorial's files" in result.stdout
+        assert "not on this machine yet. Type  source tutorial  in a minute" in result.stdout
 
 
 def test_foreground_never_exits_the_learners_shell():

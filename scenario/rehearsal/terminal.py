@@ -17,7 +17,7 @@ POLL_S = 0.5              # how often the screen is read while the wait runs
 # The wait's last words (scenario/*/assets/tutorial, and foreground.sh's own when the
 # assets never come): Ready, or what failed.
 ENDED = re.compile(r"^(Ready after \d+s|The setup failed:|The setup stopped without finishing|"
-                   r"The setup is still running after|The tutorial's files never reached)", re.M)
+                   r"The setup is still running after|The tutorial's files are not on this machine)", re.M)
 PROMPT = re.compile(r"[#$]\s*$")
 BROKEN = re.compile(r"command not found|No such file or directory|syntax error|Traceback")
 WAITING = re.compile(r"^Setting up \((\d+)s\): (.*)$", re.M)
