@@ -1,5 +1,6 @@
 """The rehearsal's learner's terminal: foreground.sh typed into an interactive bash on a
 pseudo-terminal (tmux), and what the screen shows while the shipped wait runs."""
+import os
 import shutil
 import subprocess
 import sys
@@ -26,8 +27,13 @@ def typed_foreground(tmp_path):
     (tutorial / ".venv" / "bin").mkdir(parents=True)
     (tutorial / ".venv" / "bin" / "activate").write_text("PS1=\"(.venv) $PS1\"\n")
     return (SCENARIO / "intro" / "foreground.sh").read_text().replace(
-        "/usr/local/bin/tutorial-wait.sh", str(SCENARIO / "assets" / "tutorial-wait.sh")).replace(
-        "/root/fashion-mnist-tutorial", str(tutorial))
+        "/usr/local/bin/tutorial", str(tmp_path / "bin" / "tutorial"))
+
+
+def ship_the_way_in(tmp_path):
+    """`source tutorial` where index.json's assets put it (here tmp_path/bin)."""
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    (tmp_path / "bin" / "tutorial").write_bytes((SCENARIO / "assets" / "tutorial").read_bytes())
 
 
 @pytest.fixture
@@ -35,7 +41,8 @@ def terminal(tmp_path):
     env = dict(SETUP_LOG=str(tmp_path / "setup.log"), READY_MARKER=str(tmp_path / "ready"),
                FAILED_MARKER=str(tmp_path / "failed"), SETUP_PID=str(tmp_path / "setup.pid"),
                TUTORIAL_DIR=str(tmp_path / "tutorial"), HOME=str(tmp_path), TERM="xterm",
-               PATH="/usr/bin:/bin")
+               TUTORIAL_FILES=str(tmp_path / "files"), SETUP_LOCK=str(tmp_path / "setup.lock"),
+               PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin")
     command = ["env", "-i", *[f"{k}={v}" for k, v in env.items()],
                "bash", "--norc", "--noprofile", "-i"]
     term = Terminal(command, tmp_path)
@@ -57,6 +64,7 @@ def setup_writes(tmp_path, stages, then):
 
 def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
+    ship_the_way_in(tmp_path)
     setup_writes(tmp_path, STAGES[:3], lambda: (tmp_path / "ready").touch())
     terminal.type(typed)
     screen, seconds = terminal.wait_for_prompt_after(timeout=30)
@@ -73,9 +81,12 @@ def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal,
 
 def test_the_screen_promises_fail_on_a_dead_setup(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
-    setup = subprocess.Popen(["sleep", "600"])
+    ship_the_way_in(tmp_path)
+    # A stand-in setup: it holds the lock, as the setup does, until it is killed.
+    setup = subprocess.Popen(["flock", str(tmp_path / "setup.lock"), "sleep", "600"],
+                             start_new_session=True)
     (tmp_path / "setup.pid").write_text(str(setup.pid))
-    setup_writes(tmp_path, STAGES[:2], lambda: (setup.kill(), setup.wait()))
+    setup_writes(tmp_path, STAGES[:2], lambda: (os.killpg(setup.pid, 9), setup.wait()))
     terminal.type(typed)
     started = time.monotonic()
     screen, _ = terminal.wait_for_prompt_after(timeout=40)
@@ -89,12 +100,52 @@ def test_the_screen_promises_fail_on_a_dead_setup(terminal, tmp_path):
 def test_a_long_foreground_breaks_the_two_line_promise(terminal, tmp_path):
     # Five typed lines that stay on the screen (no `clear` to wipe them).
     typed = "echo one\necho two\necho three\n" + typed_foreground(tmp_path).replace("clear; ", "")
+    ship_the_way_in(tmp_path)
     (tmp_path / "ready").touch()
     (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
     terminal.type(typed)
     terminal.wait_for_prompt_after(timeout=30)
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
     assert not promises["at most two typed lines on the screen"]["ok"], promises
+
+
+def test_the_typed_foreground_waits_for_a_late_way_in_then_goes_in(terminal, tmp_path):
+    """The assets come after the scripts start: the terminal says it waits for them,
+    then sources `tutorial` once it is there, and reaches Ready."""
+    typed = typed_foreground(tmp_path)
+    (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
+    (tmp_path / "ready").touch()
+    terminal.type(typed)
+    shown, waiting = terminal.watch(lambda s: "Waiting for the tutorial's files" in s, 20,
+                                    time.monotonic())
+    assert waiting, shown
+    ship_the_way_in(tmp_path)
+    screen, _ = terminal.wait_for_prompt_after(timeout=30)
+    assert "Ready after" in screen, screen
+
+
+def test_stranded_by_ctrl_c_then_source_tutorial_goes_in(terminal, tmp_path):
+    typed = typed_foreground(tmp_path)
+    ship_the_way_in(tmp_path)
+    (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
+    started = time.monotonic()
+    terminal.type(typed)
+    shown, waiting = terminal.watch(lambda s: "Setting up (" in s, 20, started)
+    assert waiting, shown
+    terminal.interrupt()
+    terminal.watch(lambda s: s.rstrip().endswith(("$", "#")), 20, started)
+    terminal.type("pwd")
+    shown, _ = terminal.watch(lambda s: False, 1, started)
+    assert str(tmp_path / "tutorial") not in shown.splitlines()[-2]  # stranded
+    terminal.type("source tutorial")
+    setup_writes(tmp_path, STAGES[2:3], lambda: (tmp_path / "ready").touch())
+    screen, _ = terminal.wait_for_prompt_after(timeout=30, after="source tutorial")
+    assert "Ready after" in screen.split("source tutorial")[-1], screen
+    promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES, waits=2)}
+    assert all(p["ok"] for p in promises.values()), promises
+    terminal.type("pwd")
+    time.sleep(1)
+    assert str(tmp_path / "tutorial") in terminal.screen().splitlines()[-2]
 
 
 def test_an_ubuntu_root_gets_universe_and_a_script_debootstrap_knows(tmp_path):

@@ -36,6 +36,9 @@ import sys
 import time
 from pathlib import Path
 
+from importlib.machinery import SourceFileLoader
+from importlib.util import module_from_spec, spec_from_loader
+
 import pytest
 
 from conftest import ROOT
@@ -48,10 +51,12 @@ from rehearsal.checks import CHECKS  # noqa: E402
 STRUCTURE = json.loads((SCENARIO / "structure.json").read_text())
 SCENARIOS = rehearsal_pages.course(SCENARIO)
 INDEXES = {name: json.loads((SCENARIO / name / "index.json").read_text()) for name in SCENARIOS}
-# Every scenario has the same setup (Killercoda runs only files in the scenario's own
-# folder): first-model's files are the source, the others' byte-identical copies.
-SETUP = SCENARIO / SCENARIOS[0]
-SETUP_FILES = ["intro/background.sh", "intro/foreground.sh", "assets/tutorial-wait.sh"]
+# Every scenario has the same setup and ships the tutorial's files as assets (Killercoda
+# copies only files of the scenario's own folder): scenario/pack writes them all, from
+# first-model's setup and the tree.
+PACK = module_from_spec(spec_from_loader("pack", SourceFileLoader("pack", str(SCENARIO / "pack"))))
+PACK.__spec__.loader.exec_module(PACK)
+SETUP = SCENARIO / PACK.SOURCE
 BENCH_RESULTS = ROOT / "bench" / "results.json"
 REHEARSAL = SCENARIO / "rehearsal.json"
 # Which recorded report a tag's numbers come from: <!-- bench: ... --> or <!-- rehearsal: ... -->.
@@ -164,7 +169,7 @@ def test_structure_json_lists_the_scenario_folders():
     assert folders - {"rehearsal"} == set(SCENARIOS)
     # (scenario/rehearse, its package and its report are the rehearsal's, not Killercoda's.)
     assert {p.name for p in SCENARIO.iterdir() if p.is_file()} == {
-        "structure.json", "rehearse", "rehearsal.json"}
+        "structure.json", "rehearse", "rehearsal.json", "pack"}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -179,9 +184,8 @@ def test_index_json_has_the_killercoda_shape(name):
         assert step["title"] and step["text"].endswith(".md") and step["verify"]
     assert details["intro"]["background"] and details["intro"]["foreground"]
     # Each scenario's setup, from its own folder: Killercoda runs nothing from outside it.
-    assert [details["intro"]["background"], details["intro"]["foreground"]] == SETUP_FILES[:2]
-    assert {"file": WAIT.name, "target": "/usr/local/bin", "chmod": "+x"} in \
-        details["assets"]["host01"]
+    assert [details["intro"]["background"], details["intro"]["foreground"]] == PACK.COPIED[:2]
+    assert details["assets"]["host01"] == PACK.ASSETS
 
 
 def test_every_step_script_is_taught_in_order():
@@ -211,15 +215,78 @@ def test_every_file_index_json_names_exists(name):
     assert present - {"index.json"} == set(named)
 
 
-@pytest.mark.parametrize("name", SCENARIOS[1:])
-def test_each_scenario_has_the_same_setup(name):
-    """Copies, not links: Killercoda copies a scenario's own folder to the VM. Change
-    first-model's, then  for s in better-model mistakes-and-photo; do cp ...; done."""
-    for file in SETUP_FILES:
-        copy = SCENARIO / name / file
-        assert copy.is_file() and not copy.is_symlink(), f"{name}/{file}"
-        assert copy.read_bytes() == (SETUP / file).read_bytes(), \
-            f"scenario/{name}/{file} differs from scenario/{SETUP.name}/{file}: copy it again"
+def test_the_shipped_assets_are_the_tree_packed_as_it_is_now():
+    """Each scenario's assets, its copied setup and its index.json's asset list are
+    byte for byte what scenario/pack makes from the tree: an edit of step2.py, a
+    verify.sh or first-model's setup that is not packed again fails here."""
+    stale = PACK.stale()
+    assert stale == [], (f"{', '.join('scenario/' + p for p in stale)} differ from the tree: "
+                         "run  python3 scenario/pack  and commit what it writes")
+
+
+def test_the_archive_holds_what_the_learner_runs_and_nothing_of_the_maintainers():
+    import tarfile
+    with tarfile.open(SETUP / "assets" / "tutorial.tar") as tar:
+        names = set(tar.getnames())
+        for member in tar.getmembers():  # no absolute path nor .. can land outside the folder
+            assert not member.name.startswith("/") and ".." not in Path(member.name).parts
+            assert member.isfile() or member.isdir() or (
+                member.issym() and not member.linkname.startswith("/")), member.name
+    for file in ["check.py", "requirements.txt", "tutorial_helpers/__init__.py",
+                 "exercises/step2.py", "exercises/answers/step2.py", "exercises/tutorial_helpers"]:
+        assert file in names, file
+    assert {f"step{i}.py" for i in range(1, 7)} <= names
+    for name, page in PAGES_BY_NAME.items():  # the pages say `bash scenario/.../verify.sh`
+        if page["verify"]:
+            assert f"scenario/{page['scenario']}/{page['verify']}" in names, name
+    assert not any(n.split("/")[0] in ("tests", "bench", "docs", ".ci") for n in names)
+    assert not any(n.startswith("scenario/rehearsal") or "__pycache__" in n for n in names)
+
+
+# Katacoda's limit per asset file (Killercoda's lineage; no Killercoda figure was found).
+ASSET_LIMIT = 9 * 1024 * 1024
+
+
+def test_each_asset_fits_killercoda_s_limit():
+    for name in SCENARIOS:
+        for asset in (SCENARIO / name / "assets").iterdir():
+            assert asset.stat().st_size < ASSET_LIMIT, f"{name}/assets/{asset.name}"
+
+
+def test_folder_names_are_the_slugs_of_the_course_s_addresses():
+    """killercoda.com/PROFILE/course/scenario/NAME: lowercase, digits and hyphens."""
+    slug = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+    assert slug.fullmatch(SCENARIO.name)
+    for name in SCENARIOS:
+        assert slug.fullmatch(name), name
+
+
+# A placeholder left in what Killercoda publishes: an address to fill in, a to-do.
+PLACEHOLDER = re.compile(rb"YOUR[-_]ACCOUNT|your-fork|example\.(com|org)|\bTODO\b|\bFIXME\b|"
+                         rb"\bXXX\b|CHANGE[-_ ]?ME|<your[ -]", re.I)
+
+
+def test_no_placeholder_in_the_course_nor_in_what_it_ships():
+    import tarfile
+    found = []
+    for path in sorted(SCENARIO.rglob("*")):
+        if path.is_file() and "rehearsal" not in path.relative_to(SCENARIO).parts[0] \
+                and path.suffix != ".tar":
+            found += [f"{path.relative_to(ROOT)}: {m.group().decode()}"
+                      for m in PLACEHOLDER.finditer(path.read_bytes())]
+    for name in SCENARIOS:
+        with tarfile.open(SCENARIO / name / "assets" / "tutorial.tar") as tar:
+            for member in tar.getmembers():
+                if member.isfile():
+                    found += [f"{name}/assets/tutorial.tar:{member.name}: {m.group().decode()}"
+                              for m in PLACEHOLDER.finditer(tar.extractfile(member).read())]
+    assert found == []
+
+
+def test_the_placeholder_test_would_find_the_old_clone_address():
+    assert PLACEHOLDER.search(b'REPO_URL="https://github.com/YOUR-ACCOUNT/x.git"')
+    assert PLACEHOLDER.search(b"# TODO: set this") and PLACEHOLDER.search(b"http://example.com/")
+    assert not PLACEHOLDER.search(b"todos, examples")
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -243,32 +310,83 @@ def defaults(script):
     return dict(re.findall(r'^(\w+)="\$\{\1:-([^}]*)\}"', read(script), re.M))
 
 
+# The setup is an asset (so that `source tutorial` can run it again); intro/background.sh
+# waits for it and runs it. `source tutorial`, an asset too, is the wait and the way in.
+SETUP_SCRIPT = SETUP / "assets" / "tutorial-setup.sh"
+TUTORIAL = SETUP / "assets" / "tutorial"
+BACKGROUND = SETUP / "intro" / "background.sh"
+SHARED = ("TUTORIAL_FILES", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER", "SETUP_PID", "SETUP_LOCK")
+
+
 def test_the_scripts_agree_on_folder_and_markers():
-    background = defaults(SETUP / "intro" / "background.sh")
-    waiting = defaults(WAIT)
-    for name in ("TUTORIAL_DIR", "SETUP_LOG", "READY_MARKER", "FAILED_MARKER", "SETUP_PID"):
-        assert waiting[name] == background[name], name
-    assert f"cd {background['TUTORIAL_DIR']} &&" in read(SETUP / "intro" / "foreground.sh")
+    setup, background, waiting = defaults(SETUP_SCRIPT), defaults(BACKGROUND), defaults(TUTORIAL)
+    for name in ("TUTORIAL_DIR", *SHARED):
+        assert waiting[name] == setup[name], name
+    for name in (*SHARED, "ASSET_TIMEOUT"):
+        assert background[name] == setup[name], name
+    # Where index.json's assets put the setup and the archive is where the scripts look.
+    targets = {asset["file"]: asset["target"] for asset in PACK.ASSETS}
+    assert targets["tutorial-setup.sh"] == targets["tutorial.tar"] == setup["TUTORIAL_FILES"]
+    assert targets["tutorial"] == "/usr/local/bin"
+    assert f'cd "${{TUTORIAL_DIR:-{setup["TUTORIAL_DIR"]}}}" && . .venv/bin/activate' in read(TUTORIAL)
     for _, path in STEP_PAGES:
         verify = path.parent / "verify.sh"
-        assert defaults(verify)["TUTORIAL_DIR"] == background["TUTORIAL_DIR"]
+        assert defaults(verify)["TUTORIAL_DIR"] == setup["TUTORIAL_DIR"]
     # The page that starts the lesson goes to that folder and that venv.
-    folder = background["TUTORIAL_DIR"].replace("/root", "~", 1)
+    folder = setup["TUTORIAL_DIR"].replace("/root", "~", 1)
     commands = exec_commands(read(STEP_PAGES[0][1]))
     assert commands[:2] == [f"cd {folder}", "source .venv/bin/activate"]
-    assert 'venv="$TUTORIAL_DIR/.venv"' in read(SETUP / "intro" / "background.sh")
-    assert re.search(r'^REPO_URL="[^"]+"$', read(SETUP / "intro" / "background.sh"), re.M)
+    assert 'venv="$TUTORIAL_DIR/.venv"' in read(SETUP_SCRIPT)
 
 
-# Killercoda types foreground.sh into the learner's terminal: the waiting logic is an
-# asset (index.json copies it to the VM first), and what is typed stays short.
-WAIT = SETUP / "assets" / "tutorial-wait.sh"
+def first_pages():
+    """Each scenario's first page after its intro: (scenario, path)."""
+    return [(name, SCENARIO / name / INDEXES[name]["details"]["steps"][0]["text"])
+            for name in SCENARIOS]
 
 
-def test_foreground_types_two_lines_at_most_and_runs_the_shipped_wait():
+@pytest.mark.parametrize("name,path", first_pages(), ids=[n for n, _ in first_pages()])
+def test_each_scenario_s_first_page_shows_the_way_back_in(name, path):
+    """Whatever happened to the setup (late, timed out, killed, Ctrl-C), the first page
+    says, before its first step script runs, the one command that finishes it and puts
+    the learner in the tutorial's folder with its Python; the rehearsal clicks it."""
+    text = read(path)
+    box = text.find("`source tutorial`{{exec}}")
+    assert box >= 0, f"{name}: no `source tutorial`{{{{exec}}}} on its first page"
+    first_script = re.search(r"^python step\d\.py", text, re.M)
+    assert first_script and box < first_script.start(), name
+    promise = next(item for item in rehearsal_pages.actions(text)
+                   if item["kind"] == "exec" and item["command"] == "source tutorial")
+    assert ("regex", r"^Ready after \d+s\. You are in /root/fashion-mnist-tutorial") \
+        in promise["expects"], name
+
+
+# Killercoda types foreground.sh into the learner's terminal: it waits for `source
+# tutorial` (an asset, which may come late), at most a bound, and sources it.
+def test_foreground_types_two_lines_at_most_and_sources_the_shipped_way_in():
     lines = read(SETUP / "intro" / "foreground.sh").splitlines()
     assert len(lines) <= 2, lines
-    assert f"bash /usr/local/bin/{WAIT.name} &&" in lines[-1]
+    assert re.search(r"timeout \d+ bash -c 'until \[ -f /usr/local/bin/tutorial \]", lines[-1])
+    assert "then source /usr/local/bin/tutorial; else echo " in lines[-1]
+
+
+@pytest.mark.parametrize("arrives", [True, False], ids=["late", "never"])
+def test_foreground_waits_for_the_way_in_a_bound_then_says_what_to_do(arrives, tmp_path):
+    """Typed as Killercoda types it (here with a 2 s bound and tmp_path's paths): the
+    way in sourced once it arrives, or a line that says what to do if it never does."""
+    way_in = tmp_path / "tutorial"
+    line = read(SETUP / "intro" / "foreground.sh").splitlines()[-1].replace(
+        "/usr/local/bin/tutorial", str(way_in)).replace("timeout 300 ", "timeout 2 ")
+    if arrives:
+        way_in.write_text('echo "sourced in $PWD"\n')
+    result = subprocess.run(["bash", "--norc", "-i"], input=line + "\n", capture_output=True,
+                            text=True, cwd=tmp_path, timeout=30, env={"PATH": os.environ["PATH"],
+                                                                      "TERM": "dumb"})
+    if arrives:
+        assert f"sourced in {tmp_path}" in result.stdout
+    else:
+        assert "Waiting for the tutorial's files" in result.stdout
+        assert "not on this machine yet. Type  source tutorial  in a minute" in result.stdout
 
 
 def test_foreground_never_exits_the_learners_shell():
@@ -308,7 +426,7 @@ def test_expect_comments_are_regexes_after_a_command_box(name, path):
     for match in EXPECT.finditer(text):
         re.compile(match.group(1), re.M)
         before = EXPECT.sub("", text[:match.start()]).rstrip()
-        assert re.search(r"```\{\{exec[^}]*\}\}$", before), \
+        assert re.search(r"(```|`[^`\n]+`)\{\{exec[^}]*\}\}$", before), \
             f"{name}: {match.group()} does not follow a command box"
 
 
@@ -429,11 +547,11 @@ def test_exec_command_is_supported(page, command, run):
         assert result.returncode == 0, f"{command}: {result.stderr}"
         return
     # Everything else: the few shell commands the lesson needs, each checked.
-    folder = defaults(SETUP / "intro" / "background.sh")["TUTORIAL_DIR"]
+    folder = defaults(SETUP_SCRIPT)["TUTORIAL_DIR"]
     if words[0] == "cd":
         assert words[1:] == [folder.replace("/root", "~", 1)]
-    elif words[0] == "source":
-        assert words[1:] == [".venv/bin/activate"]
+    elif words[0] == "source":  # the venv, or the way in that index.json's assets ship
+        assert words[1:] in ([".venv/bin/activate"], ["tutorial"])
     elif words[0] == "cat" and len(words) == 2 and words[1].startswith("results/"):
         assert words[1][len("results/"):-len(".json")] in results_steps()
     elif words[:3] == ["git", "--no-pager", "diff"] or words[:2] == ["git", "restore"]:
@@ -1017,9 +1135,6 @@ STUBS = {
     # as a long `apt-cache policy` does: a reader that stops early makes it die of SIGPIPE.
     "apt-cache": '''echo "apt-cache $*" >>"$STUB_LOG"; echo "  Candidate: ${STUB_CANDIDATE:-1.0}"
 [ -z "${STUB_APT_FLOOD:-}" ] || yes "     500 http://deb.debian.org/debian main amd64 Packages" | head -n 200000''',
-    "git": '''echo "git $*" >>"$STUB_LOG"
-[ "$1" = clone ] || exit 1
-target="${@: -1}"; mkdir -p "$target"; touch "$target/step1.py" "$target/requirements.txt"''',
     "python3": '''echo "python3 $*" >>"$STUB_LOG"
 case "$2" in *version_info*) echo "${STUB_PYTHON_VERSION:-3.12}"; exit;; esac
 if [ "$1" = -c ]; then [ -z "${STUB_NO_VENV:-}" ] || [ -f "$STUB_DIR/venv-installed" ]; exit; fi
@@ -1032,24 +1147,48 @@ exit 1''',
 }
 
 
+def ship(files):
+    """Into the folder `files`, what index.json's assets put in TUTORIAL_FILES: the
+    setup, a small tutorial.tar (a step1.py and a requirements.txt) and their checksums."""
+    import hashlib
+    import io
+    import shutil
+    import tarfile
+    files.mkdir(exist_ok=True)
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name in ("step1.py", "requirements.txt"):
+            member = tarfile.TarInfo(name)
+            member.size = 3
+            tar.addfile(member, io.BytesIO(b"# \n"))
+    (files / "tutorial.tar").write_bytes(out.getvalue())
+    shutil.copy(SETUP_SCRIPT, files / "tutorial-setup.sh")
+    (files / "tutorial.sha256").write_text("".join(
+        f"{hashlib.sha256((files / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in ("tutorial-setup.sh", "tutorial.tar")))
+
+
 @pytest.fixture
 def setup_env(tmp_path):
-    """Environment for background.sh with stand-ins for apt-get, apt-cache, git, python3."""
+    """Environment for background.sh with stand-ins for apt-get, apt-cache and python3,
+    its assets shipped to tmp_path/files."""
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     for name, body in STUBS.items():
         (stubs / name).write_text("#!/usr/bin/env bash\n" + body + "\n")
         (stubs / name).chmod(0o755)
     (tmp_path / "home").mkdir()
+    ship(tmp_path / "files")
     return dict(
         PATH=f"{stubs}:/usr/bin:/bin", HOME=str(tmp_path / "home"), STUB_DIR=str(tmp_path),
         STUB_LOG=str(tmp_path / "calls.log"), TUTORIAL_DIR=str(tmp_path / "tutorial"),
-        SETUP_LOG=str(tmp_path / "setup.log"), READY_MARKER=str(tmp_path / "ready"),
-        FAILED_MARKER=str(tmp_path / "failed"))
+        TUTORIAL_FILES=str(tmp_path / "files"), SETUP_LOG=str(tmp_path / "setup.log"),
+        READY_MARKER=str(tmp_path / "ready"), FAILED_MARKER=str(tmp_path / "failed"),
+        SETUP_PID=str(tmp_path / "setup.pid"), SETUP_LOCK=str(tmp_path / "setup.lock"))
 
 
 def background(env, **extra):
-    return subprocess.run(["bash", str(SETUP / "intro" / "background.sh")],
+    return subprocess.run(["bash", str(BACKGROUND)],
                           capture_output=True, text=True, env={**env, **extra}, timeout=60)
 
 
@@ -1064,7 +1203,8 @@ def test_background_sets_up_quietly_and_can_run_again(setup_env):
     assert Path(setup_env["READY_MARKER"]).is_file()
     assert not Path(setup_env["FAILED_MARKER"]).exists()
     log = calls(setup_env)
-    assert any(c.startswith("git clone --depth 1 ") for c in log)
+    assert "unpacking the tutorial" in read(setup_env["SETUP_LOG"])
+    assert Path(setup_env["TUTORIAL_DIR"], "step1.py").is_file()
     assert any(c.startswith("venv-python -m pip install") and "requirements.txt" in c
                for c in log)
     assert "apt-get -q -y -o DPkg::Lock::Timeout=600 install dataset-fashion-mnist" in log
@@ -1075,7 +1215,7 @@ def test_background_sets_up_quietly_and_can_run_again(setup_env):
     second = background(setup_env)
     assert second.returncode == 0 and Path(setup_env["READY_MARKER"]).is_file()
     again = calls(setup_env)
-    assert not any(c.startswith("git ") for c in again)  # the folder is used as it is
+    assert "using the tutorial already" in read(setup_env["SETUP_LOG"])  # the folder as it is
     assert not any(c.startswith("python3 -m venv") for c in again)
     bashrc = read(Path(setup_env["HOME"]) / ".bashrc")
     assert bashrc.count("fashion-mnist-tutorial setup") == 1
@@ -1130,31 +1270,134 @@ def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
 
 
 def waiting(env, **extra):
-    return subprocess.run(["bash", str(WAIT)], capture_output=True, text=True,
+    return subprocess.run(["bash", str(TUTORIAL), "--wait"], capture_output=True, text=True,
                           env={**env, **extra}, timeout=60)
 
 
+def wait_for_line(path, words, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists() or words not in Path(path).read_text():
+        assert time.monotonic() < deadline, f"never saw {words!r} in {path}"
+        time.sleep(0.1)
+
+
 def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
+    import fcntl
     Path(setup_env["SETUP_LOG"]).write_text("=== installing requirements.txt\n")
-    env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
-    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
-    time.sleep(1.5)
-    Path(setup_env["READY_MARKER"]).touch()
-    out, _ = wait.communicate(timeout=30)
-    assert wait.returncode == 0
-    assert "Setting up (0s): installing requirements.txt" in out and "Ready after" in out
+    # A setup is running (it holds the lock): the wait leaves it alone and waits.
+    with open(setup_env["SETUP_LOCK"], "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        wait = subprocess.Popen(["bash", str(TUTORIAL), "--wait"], stdout=subprocess.PIPE,
+                                text=True, env=setup_env)
+        time.sleep(1.5)
+        Path(setup_env["READY_MARKER"]).touch()
+        out, _ = wait.communicate(timeout=30)
+        assert wait.returncode == 0
+        assert "Setting up (0s): installing requirements.txt" in out and "Ready after" in out
+        assert "starting the setup again" not in read(setup_env["SETUP_LOG"])
 
+        Path(setup_env["READY_MARKER"]).unlink()
+        Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\nTry:  pip ...\n")
+        Path(setup_env["SETUP_LOG"]).write_text("ERROR: no network\n")
+        result = waiting(setup_env)
+        assert result.returncode == 1
+        assert "failed" in result.stdout and "pip could not install it" in result.stdout
+        assert "no network" in result.stdout and "source tutorial" in result.stdout
+
+        Path(setup_env["FAILED_MARKER"]).unlink()
+        out = waiting(setup_env, SETUP_TIMEOUT="2").stdout
+        assert "still running" in out and setup_env["SETUP_LOG"] in out
+        assert "source tutorial" in out
+
+
+def test_tutorial_run_without_source_says_to_type_source(setup_env):
+    result = subprocess.run(["bash", str(TUTORIAL)], capture_output=True, text=True,
+                            env=setup_env, timeout=30)
+    assert result.returncode == 2 and "source tutorial" in result.stderr
+    assert not Path(setup_env["SETUP_LOG"]).exists()  # and it started nothing
+
+
+def sourced(env, then="pwd"):
+    """`source tutorial` typed into a shell, then `then`: (exit, stdout, stderr)."""
+    result = subprocess.run(["bash", "--norc", "-c", f'source "$1"; echo "exit $?"; {then}',
+                             "bash", str(TUTORIAL)],
+                            capture_output=True, text=True, env=env, timeout=60)
+    return result.stdout, result.stderr
+
+
+def test_source_tutorial_runs_a_stopped_setup_again_and_goes_in(setup_env, tmp_path):
+    """Stranded: the setup was killed (its process gone, no marker). `source tutorial`
+    starts it again, waits for it, then leaves the shell in the folder with its venv."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    Path(setup_env["SETUP_PID"]).write_text(f"{dead.pid}\n")
+    Path(setup_env["SETUP_LOG"]).write_text("=== installing requirements.txt\n")
+    out, err = sourced(setup_env, then='pwd; echo "venv: $(command -v python)"')
+    assert "Ready after" in out and "exit 0" in out, out + err
+    assert out.splitlines()[-2] == setup_env["TUTORIAL_DIR"]
+    assert "starting the setup again" in read(setup_env["SETUP_LOG"])
+    assert "tutorial setup finished" in read(setup_env["SETUP_LOG"])
+    # A failed setup, too: the marker goes, and the setup runs again.
     Path(setup_env["READY_MARKER"]).unlink()
-    Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\nTry:  pip ...\n")
-    Path(setup_env["SETUP_LOG"]).write_text("ERROR: no network\n")
-    result = waiting(env)
-    assert result.returncode == 1
-    assert "failed" in result.stdout and "pip could not install it" in result.stdout
-    assert "no network" in result.stdout
+    Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\n")
+    out, err = sourced(setup_env)
+    assert "Ready after" in out and out.splitlines()[-1] == setup_env["TUTORIAL_DIR"], out + err
+    # Ready already: it only goes in, and runs nothing.
+    Path(setup_env["STUB_LOG"]).unlink()
+    out, err = sourced(setup_env)
+    assert "Ready after 0s" in out and out.splitlines()[-1] == setup_env["TUTORIAL_DIR"]
+    assert not Path(setup_env["STUB_LOG"]).exists() and err == ""
 
-    Path(setup_env["FAILED_MARKER"]).unlink()
-    out = waiting(env, SETUP_TIMEOUT="2").stdout
-    assert "still running" in out and setup_env["SETUP_LOG"] in out
+
+def test_source_tutorial_after_a_failure_leaves_the_shell_where_it_was(setup_env, tmp_path):
+    out, err = sourced({**setup_env, "STUB_PIP_EXIT": "1"})
+    assert "The setup failed" in out and "exit 1" in out
+    assert out.splitlines()[-1] != setup_env["TUTORIAL_DIR"]
+
+
+def test_background_waits_for_late_assets_then_sets_up(setup_env, tmp_path):
+    """Killercoda may copy the assets after background.sh starts: it waits for them
+    (whole: their checksums match), then runs the setup they bring."""
+    late = tmp_path / "late"
+    Path(setup_env["TUTORIAL_FILES"]).rename(late)
+    env = {**setup_env, "ASSET_TIMEOUT": "60"}
+    setup = subprocess.Popen(["bash", str(BACKGROUND)], env=env)
+    try:
+        wait_for_line(env["SETUP_LOG"], "waiting for the tutorial's files")
+        files = Path(env["TUTORIAL_FILES"])
+        files.mkdir()
+        # A half-copied archive is not taken for the tutorial.
+        (files / "tutorial.sha256").write_bytes((late / "tutorial.sha256").read_bytes())
+        (files / "tutorial-setup.sh").write_bytes((late / "tutorial-setup.sh").read_bytes())
+        (files / "tutorial.tar").write_bytes((late / "tutorial.tar").read_bytes()[:100])
+        time.sleep(1.5)
+        assert setup.poll() is None and "tutorial setup started" not in read(env["SETUP_LOG"])
+        (files / "tutorial.tar").write_bytes((late / "tutorial.tar").read_bytes())
+        assert setup.wait(timeout=60) == 0, read(env["SETUP_LOG"])
+    finally:
+        if setup.poll() is None:
+            setup.kill()
+    assert Path(env["READY_MARKER"]).is_file()
+    assert Path(env["TUTORIAL_DIR"], "step1.py").is_file()
+
+
+def test_background_says_so_when_the_assets_never_come(setup_env, tmp_path):
+    empty = tmp_path / "nothing"
+    result = background({**setup_env, "TUTORIAL_FILES": str(empty)}, ASSET_TIMEOUT="1")
+    assert result.returncode == 1
+    said = read(setup_env["FAILED_MARKER"])
+    assert "did not reach this machine" in said and "Restart the scenario" in said
+    # And the wait shows it, in its words.
+    assert "did not reach this machine" in waiting({**setup_env, "TUTORIAL_FILES": str(empty)}).stdout
+
+
+def test_a_second_setup_leaves_a_running_one_alone(setup_env, tmp_path):
+    import fcntl
+    with open(setup_env["SETUP_LOCK"], "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = background(setup_env)
+    assert result.returncode == 0 and not Path(setup_env["SETUP_LOG"]).exists()
+    assert not Path(setup_env["SETUP_PID"]).exists()
 
 
 def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
@@ -1162,25 +1405,27 @@ def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
     hang = tmp_path / "stubs" / "python3"
     hang.write_text(hang.read_text().replace('[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"',
                                              '[ "$1" = -c ] || sleep 600'))
-    env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
-    setup = subprocess.Popen(["bash", str(SETUP / "intro" / "background.sh")], env=env,
-                             start_new_session=True)
-    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
+    env = setup_env
+    setup = subprocess.Popen(["bash", str(BACKGROUND)], env=env, start_new_session=True)
+    wait = None
     try:
-        deadline = time.monotonic() + 30
-        log = Path(env["SETUP_LOG"])
-        while not log.exists() or "installing requirements" not in log.read_text():
-            assert time.monotonic() < deadline, "the setup never reached pip"
-            time.sleep(0.2)
+        wait_for_line(env["SETUP_LOG"], "installing requirements")
+        wait = subprocess.Popen(["bash", str(TUTORIAL), "--wait"], stdout=subprocess.PIPE,
+                                env=env)
+        seen = b""
+        while b"Setting up" not in seen:  # it waits, and found the setup running
+            seen += os.read(wait.stdout.fileno(), 4096)
         os.killpg(setup.pid, 9)
         killed = time.monotonic()
         setup.wait(timeout=10)  # reaped, as its parent on the VM does
         out, _ = wait.communicate(timeout=15)
+        out = (seen + out).decode()
         took = time.monotonic() - killed
     finally:
         for process in (setup, wait):
-            if process.poll() is None:
+            if process and process.poll() is None:
                 process.kill()
     assert wait.returncode == 1 and took < 15, took
     assert "The setup stopped without finishing" in out and env["SETUP_LOG"] in out
     assert "Setting up" in out and "installing requirements.txt" in out
+    assert "source tutorial" in out

@@ -1,20 +1,30 @@
 """The learner's journey: background.sh to Ready, then every page's clicks and Check."""
 import json
+import os
 import re
 import shlex
-import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 from .checks import CHECKS
-from .machine import INSIDE, Shell, log, run
+from .delivery import SCRIPTS_INSIDE, deliver_assets, deliver_scripts
+from .machine import Shell, log, run
 from .pages import actions, foreground_expects, numberless, pages, prose_words, typed_characters
 from .report import finish, plain
 from .terminal import Terminal, screen_promises
 
-TUTORIAL_DIR = "/root/fashion-mnist-tutorial"   # background.sh's default
-REPO_INSIDE = "/srv/fashion-mnist-tutorial"      # the clone REPO_URL points at
+TUTORIAL_DIR = "/root/fashion-mnist-tutorial"   # the setup's default
+SETUP_LOG = "/var/log/tutorial-setup.log"
+READY_MARKER = "/tmp/tutorial-ready"
+RECOVERY = "source tutorial"  # the learner's way in, whatever happened to the setup
+# How the learner is stranded before typing RECOVERY (scenario/rehearse --stranded):
+STRANDINGS = {
+    "interrupt": "Ctrl-C while the terminal waits for the setup",
+    "kill": "the setup killed while pip installs (the platform, or out of memory)",
+    "none": "no stranding: the terminal waits to Ready, the clicks' shell sources foreground.sh",
+}
 EDITORS = {"nano", "vi", "vim", "emacs", "pico"}
 SETUP_TIMEOUT = 2400  # s, background.sh to Ready
 
@@ -166,7 +176,7 @@ def prepare(args, root, report):
     report.update(commit=commit, uncommitted_changes_not_rehearsed=[
         line[3:] for line in dirty.splitlines()])
     if dirty:
-        log("warning: uncommitted changes are not rehearsed (the root clones HEAD)")
+        log("warning: uncommitted changes are not rehearsed (the scenario folders come from HEAD)")
     start = time.monotonic()
     root.build()
     if getattr(args, "python_without_venv", False):
@@ -188,31 +198,38 @@ def prepare(args, root, report):
                           .split('"')[0])
 
 
-def rehearse(args, root, report, name):
-    """One scenario of the course, as a learner meets it on a fresh VM: a fresh copy of
-    the base, its background.sh and typed-in foreground.sh to Ready, then every page's
-    clicks and Check. Fills report["scenarios"][name] and adds its pages to report["pages"]."""
-    checkout = Path(args.repo).resolve()
-    mine = report["scenarios"].setdefault(name, dict(ok=False))
+def stranding(args, name, names):
+    """This scenario's stranding: --stranded's modes, in turn over the course's scenarios."""
+    modes = args.stranded.split(",")
+    return modes[names.index(name) % len(modes)] if name in names else modes[0]
+
+
+def start_scenario(args, root, name, staged):
+    """The VM as Killercoda makes it: a fresh root, and the scenario's folder alone,
+    from the rehearsed commit (staged outside the VM): its scripts in the VM now, its
+    assets later (deliver_assets). The folder."""
     log(f"scenario {name}: a fresh root")
-    mine["root_s"] = round(root.fresh(name), 1)
-    log(f"scenario {name}: fresh root in {mine['root_s']} s")
-    # The tutorial's repository as the VM will clone it: this checkout's HEAD when the
-    # rehearsal began, for every scenario alike (a commit made meanwhile is not rehearsed).
-    run("git", "clone", "--quiet", "--no-hardlinks", str(checkout), str(root.inside(REPO_INSIDE)))
-    run("git", "-C", str(root.inside(REPO_INSIDE)), "reset", "--quiet", "--hard", report["commit"])
-    scenario = root.inside(REPO_INSIDE) / "scenario" / name
-    shutil.copytree(scenario, root.inside(INSIDE) / "scenario")
-    # Killercoda copies index.json's assets (from the scenario's folder) to the VM
-    # before the scripts start.
+    seconds = root.fresh(name)
+    log(f"scenario {name}: fresh root in {seconds:.1f} s")
+    folder = staged(name, root.folder / "killercoda" / name)
+    deliver_scripts(folder, root.path)
+    return folder, seconds
+
+
+def rehearse(args, root, report, name, staged, names):
+    """One scenario of the course, as a learner meets it on a fresh VM: a fresh copy of
+    the base with the scenario folder's scripts, its background.sh and typed-in
+    foreground.sh, its assets --assets-after seconds later, a stranded start
+    (--stranded) and the learner's way back in, then every page's clicks and Check.
+    Fills report["scenarios"][name] and adds its pages to report["pages"]."""
+    mine = report["scenarios"].setdefault(name, dict(ok=False))
+    scenario, mine["root_s"] = start_scenario(args, root, name, staged)
+    mine["root_s"] = round(mine["root_s"], 1)
     index = json.loads((scenario / "index.json").read_text())
     mine["title"] = index["title"]
-    for asset in index["details"].get("assets", {}).get("host01", []):
-        target = root.inside(asset["target"])
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(scenario / "assets" / asset["file"], target / asset["file"])
-        if asset.get("chmod"):
-            run("chmod", asset["chmod"], str(target / asset["file"]))
+    mode = stranding(args, name, names)
+    mine["delivery"] = dict(assets_after_s=args.assets_after, stranded=mode,
+                            how=STRANDINGS[mode])
     all_pages = pages(scenario, name)
     mine["pages_expected"] = [p["name"] for p in all_pages if p["verify"] or p["foreground"]
                               or (p["text"].exists() and actions(p["text"].read_text()))]
@@ -231,47 +248,109 @@ def rehearse(args, root, report, name):
     if root.memory:
         root.memory.reset_peak()
     background_log = root.folder / "background.out"
-    log("background.sh started; the learner's terminal runs foreground.sh")
+    log(f"background.sh started; the learner's terminal runs foreground.sh; assets "
+        + (f"{args.assets_after} s later" if args.assets_after else "first")
+        + f"; stranded: {mode}")
     start = time.monotonic()
+    promises = []
+    if not args.assets_after:  # the assets first, as the scripts once assumed
+        deliver_assets(scenario, root.path)
     with open(background_log, "w") as out:
         background = subprocess.Popen(
-            root.command("/bin/bash", f"{INSIDE}/scenario/{intro['background']}",
-                         env={"REPO_URL": f"file://{REPO_INSIDE}"}),
-            stdout=out, stderr=subprocess.STDOUT, cwd="/", preexec_fn=root.learner_side)
+            root.command("/bin/bash", f"{SCRIPTS_INSIDE}/{intro['background']}"),
+            stdout=out, stderr=subprocess.STDOUT, cwd="/", preexec_fn=root.learner_side,
+            start_new_session=True)
     # Killercoda types foreground.sh into the learner's terminal: so does the rehearsal,
     # into an interactive bash on a pseudo-terminal, and it reads the learner's screen.
-    typed = (root.inside(INSIDE) / "scenario" / intro["foreground"]).read_text()
+    typed = (scenario / intro["foreground"]).read_text()
     root.terminal = Terminal(root.command("/bin/bash", "-i"), root.folder,
                              preexec_fn=root.learner_side)
     typing = time.monotonic()
     root.terminal.type(typed)
-    screen, seconds = root.terminal.wait_for_prompt_after(timeout=SETUP_TIMEOUT, started=typing)
+    terminal = root.terminal
+    if args.assets_after:
+        shown, _ = terminal.watch(lambda screen: False, args.assets_after, typing)
+        written = deliver_assets(scenario, root.path)
+        log(f"{name}: assets delivered after {time.monotonic() - start:.0f} s: "
+            + ", ".join(str(p.relative_to(root.path)) for p in written))
+        promises.append(dict(expect="the terminal says it waits for late assets",
+                             ok="Waiting for the tutorial's files" in shown,
+                             detail=shown.splitlines()[-2:]))
+    setup_log = root.inside(SETUP_LOG)
+    if mode == "interrupt":
+        # The learner presses Ctrl-C while the terminal waits for the setup.
+        shown, waiting = terminal.watch(lambda screen: "Setting up (" in screen, SETUP_TIMEOUT,
+                                        typing)
+        terminal.interrupt()
+        log(f"{name}: Ctrl-C in the learner's terminal while it waits")
+    elif mode == "kill":
+        # The setup is killed while pip installs: the terminal says so, at once.
+        def installing(screen):
+            return setup_log.exists() and "=== installing requirements" in setup_log.read_text(
+                errors="replace")
+        _, waiting = terminal.watch(installing, SETUP_TIMEOUT, typing)
+        os.killpg(background.pid, signal.SIGKILL)
+        background.wait()
+        log(f"{name}: the setup killed while pip installs")
+        shown, _ = terminal.watch(lambda screen: "The setup stopped without finishing" in screen,
+                                  120, typing)
+        promises.append(dict(expect="the terminal says at once that the setup stopped",
+                             ok="The setup stopped without finishing" in shown
+                             and RECOVERY in shown, detail=shown.splitlines()[-3:]))
+    if mode != "none":
+        promises.append(dict(expect=f"stranded: {STRANDINGS[mode]}", ok=waiting,
+                             detail="the terminal was waiting for the setup" if waiting
+                             else "the terminal never showed the wait"))
+        # Back at a prompt, outside the tutorial: the learner types the way back in.
+        terminal.watch(lambda screen: bool(re.search(r"[#$]\s*$", screen)), 60, typing)
+        terminal.type(RECOVERY)
+        log(f"{name}: typed {RECOVERY!r}")
+    screen, seconds = terminal.wait_for_prompt_after(
+        timeout=SETUP_TIMEOUT, started=typing, after=None if mode == "none" else RECOVERY)
     try:
         background_exit = background.wait(timeout=60)
     except subprocess.TimeoutExpired:
         background_exit = None
     ready_s = time.monotonic() - start
-    setup_log = root.inside("/var/log/tutorial-setup.log")
     setup_text = setup_log.read_text(errors="replace") if setup_log.exists() else ""
     stages = [line[4:] for line in setup_text.splitlines() if line.startswith("=== ")]
-    # The clicks' shell gets the same: foreground.sh, sourced once the setup is Ready.
-    code, out, err, _ = shell.run(f". {INSIDE}/scenario/{intro['foreground']}", timeout=120)
+    if mode == "none":
+        # The clicks' shell gets the same: foreground.sh, sourced once the setup is Ready.
+        code, out, err, _ = shell.run(f". {SCRIPTS_INSIDE}/{intro['foreground']}", timeout=120)
+        promises.append(dict(expect="the clicks' shell sources foreground.sh too",
+                             ok=code == 0 and "Ready after" in out and not err.strip(),
+                             detail=f"{dict(exit=code, stdout=plain(out).strip().splitlines()[-1:], stderr=plain(err).strip())}"))
+    else:
+        # The clicks' shell is stranded too: in /root, no venv; the pages bring it in.
+        code, out, err, _ = shell.run('cd ~; echo "$PWD ${VIRTUAL_ENV:-no venv}"', timeout=60)
+        promises.append(dict(expect="the clicks' shell starts stranded: in /root, no venv",
+                             ok=out.strip() == "/root no venv", detail=out.strip()))
     fg = dict(kind="foreground", command=f"(typed into the terminal) {intro['foreground']}",
               exit=0 if re.search(r"^Ready after", screen, re.M) else 1,
               wall_s=round(seconds, 1), full_stdout=screen, full_stderr="",
-              screens=[dict(s=s, screen=shown) for s, shown in root.terminal.screens[-12:]])
-    fg_shell = dict(exit=code, stdout=plain(out).strip().splitlines()[-1:], stderr=plain(err).strip())
+              screens=[dict(s=s, screen=shown) for s, shown in terminal.screens[-12:]])
     judge(fg, [("regex", r) for r in foreground_expects(intro["text"].read_text())], {})
     apt_offers = "Candidate: (none)" not in subprocess.run(
         root.command("apt-cache", "policy", "dataset-fashion-mnist"),
         capture_output=True, text=True).stdout
-    fg["promises"] += screen_promises(root.terminal, typed, stages) + [
-        dict(expect="the clicks' shell sources foreground.sh too",
-             ok=code == 0 and "Ready after" in out and not err.strip(), detail=f"{fg_shell}"),
-        dict(expect="background.sh exits 0", ok=background_exit == 0, detail=f"exit {background_exit}"),
+    fg["promises"] += screen_promises(terminal, typed, stages,
+                                      waits=1 if mode == "none" else 2) + promises + [
+        dict(expect="the setup finished (its Ready marker)",
+             ok=root.inside(READY_MARKER).exists(), detail=stages[-1:]),
+        dict(expect="background.sh exits 0" if mode != "kill" else "background.sh was killed",
+             ok=background_exit == (0 if mode != "kill" else -signal.SIGKILL),
+             detail=f"exit {background_exit}"),
         dict(expect="dataset-fashion-mnist installed when apt offers it",
              ok=not apt_offers or "=== installing dataset-fashion-mnist" in setup_text,
              detail=f"apt offers it: {apt_offers}")]
+    if mode != "none":
+        # The terminal the learner typed the way back into is in the tutorial, venv on.
+        terminal.type('echo "in $PWD, ${VIRTUAL_ENV:-no venv}"')
+        shown, inside = terminal.watch(
+            lambda screen: f"in {TUTORIAL_DIR}, {TUTORIAL_DIR}/.venv" in screen, 30, typing)
+        fg["promises"].append(dict(expect=f"{RECOVERY!r} put the terminal in the tutorial's "
+                                          "folder with its venv", ok=inside,
+                                   detail=shown.splitlines()[-2:]))
     fg["ok"] = all(p["ok"] for p in fg["promises"])
     versions = subprocess.run(root.command(f"{TUTORIAL_DIR}/.venv/bin/python", "-c", VERSIONS),
                               capture_output=True, text=True).stdout
@@ -335,7 +414,7 @@ def rehearse(args, root, report, name):
                     log(f"  FAILED on the {page['name']} page, after {item['command']!r}: "
                         f"{p.get('promise') or p['expect']} ({p['expect']}). Seen: {p['detail']}")
         if page["verify"]:
-            result = subprocess.run(root.command("/bin/bash", f"{INSIDE}/scenario/{page['verify']}"),
+            result = subprocess.run(root.command("/bin/bash", f"{SCRIPTS_INSIDE}/{page['verify']}"),
                                     capture_output=True, text=True, cwd="/",
                                     preexec_fn=root.learner_side)
             ok = result.returncode == 0 and result.stdout.strip() == "done"

@@ -14,9 +14,10 @@ import time
 
 WIDTH, HEIGHT = 100, 30   # columns and rows of the pane
 POLL_S = 0.5              # how often the screen is read while the wait runs
-# The wait's last words (scenario/*/assets/tutorial-wait.sh): Ready, or what failed.
+# The wait's last words (scenario/*/assets/tutorial, and foreground.sh's own when the
+# assets never come): Ready, or what failed.
 ENDED = re.compile(r"^(Ready after \d+s|The setup failed:|The setup stopped without finishing|"
-                   r"The setup is still running after)", re.M)
+                   r"The setup is still running after|The tutorial's files are not on this machine)", re.M)
 PROMPT = re.compile(r"[#$]\s*$")
 BROKEN = re.compile(r"command not found|No such file or directory|syntax error|Traceback")
 WAITING = re.compile(r"^Setting up \((\d+)s\): (.*)$", re.M)
@@ -48,19 +49,50 @@ class Terminal:
                 subprocess.run([*self.tmux, "send-keys", "-t", "learner", "-l", line], check=True)
             subprocess.run([*self.tmux, "send-keys", "-t", "learner", "Enter"], check=True)
 
-    def wait_for_prompt_after(self, ended=ENDED, timeout=900, started=None):
-        """Read the screen until `ended` matches and a prompt follows it; (screen, seconds)."""
+    def interrupt(self):
+        """Ctrl-C, as the learner presses it."""
+        subprocess.run([*self.tmux, "send-keys", "-t", "learner", "C-c"], check=True)
+
+    def look(self, started):
+        """The screen now, kept in self.screens when it changed; (screen, seconds)."""
+        shown, seconds = self.screen(), time.monotonic() - started
+        if not self.screens or self.screens[-1][1] != shown:
+            self.screens.append((round(seconds, 1), shown))
+        return shown, seconds
+
+    def watch(self, until, timeout, started):
+        """Read the screen until until(screen) is true, for `timeout` seconds at most
+        from now (screens are timed from `started`); (screen, whether until() held)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown, _ = self.look(started)
+            if until(shown):
+                return shown, True
+            if time.monotonic() > deadline:
+                return shown, False
+            time.sleep(POLL_S)
+
+    def wait_for_prompt_after(self, ended=ENDED, timeout=900, started=None, after=None):
+        """Read the screen until `ended` matches and a prompt follows it; (screen, seconds).
+        With `after`, only what the screen shows below the last line where it was typed
+        at a prompt counts."""
         started = time.monotonic() if started is None else started
         while True:
-            shown, seconds = self.screen(), time.monotonic() - started
-            if not self.screens or self.screens[-1][1] != shown:
-                self.screens.append((round(seconds, 1), shown))
-            found = ended.search(shown)
+            shown, seconds = self.look(started)
+            below = shown
+            if after is not None:
+                lines = shown.splitlines()
+                typed_at = re.compile(r"[#$] " + re.escape(after) + r"\s*$")
+                last = max((i for i, line in enumerate(lines) if typed_at.search(line)),
+                           default=None)
+                below = "" if last is None else "\n".join(lines[last + 1:])
+            found = ended.search(below)
+            shown_all, shown = shown, below
             if found and PROMPT.search(shown[found.end():].strip("\n").splitlines()[-1]
                                        if shown[found.end():].strip() else ""):
-                return shown, seconds
+                return shown_all, seconds
             if seconds > timeout:
-                return shown, seconds
+                return shown_all, seconds
             time.sleep(POLL_S)
 
     def close(self):
@@ -74,10 +106,11 @@ def typed_lines_seen(screen, typed):
                if any(shown.rstrip().endswith(line) for line in lines))
 
 
-def screen_promises(terminal, typed, stages):
+def screen_promises(terminal, typed, stages, waits=1):
     """What the learner's screen must show while foreground.sh runs, as promises:
     at most two typed lines on any screen, one waiting line at a time that names one of
-    the setup's stages (not bare dots), Ready at the end, and no shell error."""
+    the setup's stages (not bare dots; one for each of `waits` waits, when the learner
+    started it again), Ready at the end, and no shell error."""
     screens = [shown for _, shown in terminal.screens]
     final = screens[-1] if screens else ""
     most_typed = max((typed_lines_seen(s, typed) for s in screens), default=0)
@@ -88,8 +121,9 @@ def screen_promises(terminal, typed, stages):
     return [
         dict(expect="at most two typed lines on the screen", ok=most_typed <= 2,
              detail=f"at most {most_typed} typed line(s) seen on {len(screens)} screen(s)"),
-        dict(expect="one waiting line that names the setup's stage",
-             ok=waiting_lines == 1 and bool(named),
+        dict(expect="one waiting line that names the setup's stage" + (
+                 f" (one per wait: {waits})" if waits > 1 else ""),
+             ok=1 <= waiting_lines <= waits and bool(named),
              detail=f"{waiting_lines} waiting line(s) at most; stages named: {named[:6]}"),
         dict(expect="Ready on the learner's screen", ok=bool(re.search(r"^Ready after", final, re.M)),
              detail=final.splitlines()[-3:]),
