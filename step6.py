@@ -7,8 +7,8 @@ import sys
 
 from tutorial_helpers import (CLASS_NAMES, MAX_MEGAPIXELS, draw_side_by_side, fail,
                               load_fashion_mnist, load_or_remake, make_parser,
-                              non_negative_int, probability_bars, read_photo, save_results,
-                              write_png)
+                              non_negative_int, print_photo_verdict, probability_bars,
+                              read_photo, save_results, write_png)
 
 import numpy as np  # noqa: E402  (after tutorial_helpers, which checks it is installed)
 
@@ -135,10 +135,9 @@ for path, (photo, description), model_input in zip(args.photos, photos, inputs):
     print(f"The model says: {CLASS_NAMES[best]} ({probabilities[best]:.1%} sure)")
     print("\n".join(probability_bars(probabilities, CLASS_NAMES, top=3)))
     # Softmax always picks some class, even for a photo of a cat. A top
-    # probability under one half says that no class fits well.
-    if probabilities[best] < 0.5:
-        print("The model is unsure: it may not be clothing, or not look like the\n"
-              "training photos.")
+    # probability under one half says that no class fits well; about 1 in 10
+    # for each class, that the model cannot tell them apart at all.
+    print_photo_verdict(probabilities[best])
     answers.append(dict(photo=path, predicted=CLASS_NAMES[best], label=int(best),
                         probability=float(probabilities[best]),
                         top3=[dict(name=CLASS_NAMES[k], probability=float(probabilities[k]))

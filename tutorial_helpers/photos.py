@@ -352,8 +352,10 @@ def draw_side_by_side(photo, model_input, captions, width=36):
 
 def probability_bars(probabilities, names, top=3, width=30, by_size=True):
     """Lines for the `top` most likely classes (by_size=False: the first `top` classes,
-    in class order): name, probability and a bar."""
+    in class order): name, probability and a bar. A nan probability (a model whose
+    training blew up) gets no bar."""
     mark = "\u2588" if use_color() else "#"  # a full block on a terminal, # otherwise
     best = np.argsort(probabilities)[::-1][:top] if by_size else range(top)
-    return [f"  {names[k]:<11}  {probabilities[k]:>6.1%}  {mark * round(probabilities[k] * width)}"
+    bars = np.nan_to_num(np.asarray(probabilities, float), nan=0.0)
+    return [f"  {names[k]:<11}  {probabilities[k]:>6.1%}  {mark * round(bars[k] * width)}"
             .rstrip() for k in best]
