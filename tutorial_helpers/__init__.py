@@ -44,7 +44,7 @@ from .files import results_dir, save_model, save_results  # noqa: E402
 from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
                     non_negative_int, positive_int, positive_number)
 from .logs import log_test_images, logdir, run_folder  # noqa: E402
-from .photos import (MAX_MEGAPIXELS, draw_side_by_side, load_model,  # noqa: E402
-                     probability_bars, read_photo, write_png)
+from .photos import (DRAWN, MAX_MEGAPIXELS, draw_side_by_side, drawn_photo,  # noqa: E402
+                     load_model, probability_bars, read_photo, write_jpeg, write_png)
 from .saved_model import load_or_remake  # noqa: E402
 from .verdicts import print_photo_verdict, print_verdict  # noqa: E402
