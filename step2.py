@@ -2,11 +2,12 @@
 
 Run:  python step2.py            (python step2.py --help lists the flags)
 """
-from tutorial_helpers import (CLASS_NAMES, fraction, load_fashion_mnist, logdir, make_parser,
-                              probability_bars, run_folder, save_results)
+from tutorial_helpers import (CLASS_NAMES, load_fashion_mnist, logdir, make_parser,
+                              positive_number, print_verdict, probability_bars, run_folder,
+                              save_results)
 
 parser = make_parser(__doc__, epochs=5)
-parser.add_argument("--learning-rate", type=fraction, default=0.001, metavar="RATE",
+parser.add_argument("--learning-rate", type=positive_number, default=0.001, metavar="RATE",
                     help="how big a step Adam takes when it changes the weights")
 parser.add_argument("--logdir", type=logdir, metavar="DIR",
                     help="also write each epoch's numbers under DIR, for TensorBoard")
@@ -53,11 +54,8 @@ history = model.fit(x_train, y_train, epochs=args.epochs, callbacks=callbacks)
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=2)
 train_loss, train_accuracy = model.evaluate(x_train, y_train, verbose=0)
 print(f"Training accuracy: {train_accuracy:.4f}   Test accuracy: {test_accuracy:.4f}")
-if train_accuracy - test_accuracy > 0.005:
-    print("It does a little better on the images it learned from than on new ones: a small")
-    print("gap is normal. Overfitting is that gap growing while the test accuracy stops improving.")
-else:
-    print("It does as well on new images as on the ones it learned from.")
+# What the two say: a gap, or none; or, at the extremes, no better than guessing.
+print_verdict(test_accuracy, train_accuracy, test_loss, learning_rate=args.learning_rate)
 
 # 5. One prediction: the ten probabilities the model gives the first test image.
 probabilities = model.predict(x_test[:1], verbose=0)[0]

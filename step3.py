@@ -3,7 +3,7 @@
 Run:  python step3.py            (python step3.py --help lists the flags)
 """
 from tutorial_helpers import (gap_bar, load_fashion_mnist, logdir, make_parser, positive_int,
-                              run_folder, save_results)
+                              print_verdict, run_folder, save_results)
 
 parser = make_parser(__doc__, epochs=30, seed=1)  # seed 1: every epoch's row moves
 parser.add_argument("--patience", type=positive_int, default=5,
@@ -68,8 +68,9 @@ for epoch, (t, v) in enumerate(zip(train, val), start=1):
           .rstrip())
 
 # 6. Only now, the test images: once, with the weights we kept.
-_, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"Test accuracy: {test_accuracy:.4f}")
+print_verdict(test_accuracy, loss=test_loss)  # says it if no better than guessing
 
 # Note what this run measured (the scenario's checks and the benchmark read it).
 save_results("step3", epochs=args.epochs, seed=args.seed, patience=args.patience,

@@ -4,7 +4,8 @@ Run:  python step4.py            (python step4.py --help lists the flags)
 """
 import time
 
-from tutorial_helpers import load_fashion_mnist, make_parser, print_table, save_model, save_results
+from tutorial_helpers import (load_fashion_mnist, make_parser, print_table, print_verdict,
+                              save_model, save_results)
 
 parser = make_parser(__doc__, epochs=10)
 args = parser.parse_args()
@@ -66,8 +67,8 @@ def train(model, label):
     seconds = time.perf_counter() - start
     # Training and test accuracy as in step 2: evaluate() with the weights kept.
     _, train_accuracy = model.evaluate(x_train, y_train, batch_size=128, verbose=0)
-    _, test_accuracy = model.evaluate(x_test, y_test, batch_size=128, verbose=0)
-    return dict(params=model.count_params(), epochs=len(history.epoch),
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=128, verbose=0)
+    return dict(params=model.count_params(), epochs=len(history.epoch), test_loss=test_loss,
                 train_accuracy=train_accuracy, test_accuracy=test_accuracy, seconds=seconds)
 
 
@@ -82,6 +83,8 @@ print_table(["Model", "Weights", "Epochs", "Training acc", "Test acc", "Seconds"
 wrong = {name: round((1 - r["test_accuracy"]) * len(y_test)) for name, r in results.items()}
 print(f"Of the {len(y_test):,} test images, the dense model gets {wrong['dense']:,} wrong "
       f"and the convolutional one {wrong['conv']:,}.")
+for label, r in zip(["dense", "convolutional"], results.values()):  # if no better than guessing
+    print_verdict(r["test_accuracy"], loss=r["test_loss"], model=f"The {label} model")
 
 # 6. Save the convolutional model in Keras's own format, one file with its layers
 #    and weights, for steps 5 and 6: tf.keras.models.load_model("fashion.keras").

@@ -5,7 +5,7 @@ It trains nothing: it loads fashion.keras, the convolutional model step 4 saved.
 """
 from tutorial_helpers import (CLASS_NAMES, as_grey, draw_images_in_rows, load_fashion_mnist,
                               load_or_remake, log_test_images, logdir, make_parser,
-                              print_table, run_folder, save_results)
+                              print_table, print_verdict, run_folder, save_results)
 
 import numpy as np  # noqa: E402
 
@@ -33,6 +33,7 @@ wrong = np.flatnonzero(predicted != y_test)
 test_accuracy = 1 - len(wrong) / len(y_test)
 print(f"Test accuracy: {test_accuracy:.4f}. It gets {len(wrong):,} of the "
       f"{len(y_test):,} test images wrong.")
+print_verdict(test_accuracy)  # says it if the model is no better than guessing
 
 # 3. The most confident mistakes: the wrong answers, the surest first.
 worst = wrong[np.argsort(-confidence[wrong], kind="stable")][:3]

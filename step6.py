@@ -1,13 +1,15 @@
 """Step 6: use the trained model on your own photo.
 
 Run:  python step6.py PHOTO [PHOTO ...]   (python step6.py --help lists the flags)
-No photo at hand?  python step6.py --example 0  writes one to try, example-0.png.
+No photo at hand?  python step6.py --drawn trousers  writes one to try, drawn-trousers.jpg;
+python step6.py --example 0  writes test image 0 as a photo, example-0.png.
 """
 import sys
 
-from tutorial_helpers import (CLASS_NAMES, MAX_MEGAPIXELS, draw_side_by_side, fail,
-                              load_fashion_mnist, load_or_remake, make_parser,
-                              non_negative_int, probability_bars, read_photo, save_results,
+from tutorial_helpers import (CLASS_NAMES, DRAWN, MAX_MEGAPIXELS, draw_side_by_side,
+                              drawn_photo, fail, load_fashion_mnist, load_or_remake,
+                              make_parser, non_negative_int, print_photo_verdict,
+                              probability_bars, read_photo, save_results, write_jpeg,
                               write_png)
 
 import numpy as np  # noqa: E402  (after tutorial_helpers, which checks it is installed)
@@ -25,9 +27,12 @@ parser.add_argument("--raw", action="store_true",
 parser.add_argument("--example", type=non_negative_int, metavar="N",
                     help="write test image N as example-N.png, made to look like a "
                          "product photo on white (--data-dir: where the test images are)")
+parser.add_argument("--drawn", choices=sorted(DRAWN), metavar="KIND",
+                    help="write drawn-KIND.jpg, a photo of a garment drawn by code, not "
+                         f"a test image: {' or '.join(sorted(DRAWN))}")
 args = parser.parse_args()
-if not args.photos and args.example is None:
-    parser.error("give one or more photos, or --example N to make one")
+if not args.photos and args.example is None and args.drawn is None:
+    parser.error("give one or more photos, or --drawn KIND or --example N to make one")
 
 import tensorflow as tf  # noqa: E402
 
@@ -37,7 +42,17 @@ import tensorflow as tf  # noqa: E402
 # Rasul and Vollgraf, 2017). The model has only ever seen images made that way,
 # so a photo must be prepared the same way before the model can make sense of it.
 
-# 0. No photo at hand? Make one from a test image by undoing that preparation:
+# 0. No photo at hand? A garment drawn by code (tutorial_helpers/photos.py): an
+#    outline in colour on a light table, with light, shadow and a camera's noise.
+if args.drawn:
+    name = f"drawn-{args.drawn}.jpg"
+    write_jpeg(drawn_photo(args.drawn), name)
+    print(f"Wrote {name}: {args.drawn} drawn by code, a 640x480 photo on a table.")
+    if not args.photos and args.example is None:
+        print(f"Now ask the model what it is:  python step6.py {name}")
+        sys.exit()
+
+#    Or make one from a test image by undoing that preparation:
 #    ten times bigger (each pixel a 10x10 square), negated (a dark object on
 #    white), with a white margin.
 if args.example is not None:
@@ -135,10 +150,9 @@ for path, (photo, description), model_input in zip(args.photos, photos, inputs):
     print(f"The model says: {CLASS_NAMES[best]} ({probabilities[best]:.1%} sure)")
     print("\n".join(probability_bars(probabilities, CLASS_NAMES, top=3)))
     # Softmax always picks some class, even for a photo of a cat. A top
-    # probability under one half says that no class fits well.
-    if probabilities[best] < 0.5:
-        print("The model is unsure: it may not be clothing, or not look like the\n"
-              "training photos.")
+    # probability under one half says that no class fits well; about 1 in 10
+    # for each class, that the model cannot tell them apart at all.
+    print_photo_verdict(probabilities[best])
     answers.append(dict(photo=path, predicted=CLASS_NAMES[best], label=int(best),
                         probability=float(probabilities[best]),
                         top3=[dict(name=CLASS_NAMES[k], probability=float(probabilities[k]))

@@ -28,11 +28,13 @@ def idx_bytes(array):
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_dataset(folder, n_train=1200, n_test=300, seed=0, lookalike=None):
+def write_dataset(folder, n_train=1200, n_test=300, seed=0, lookalike=None, unlearnable=False):
     """Write the four .gz files into folder (created if needed); return folder.
 
     lookalike=(a, b): half of the images of class a are drawn as class b, so that
     no model can tell those apart and a is bound to be taken for b.
+    unlearnable: each image is drawn as a class picked at random, whatever its label
+    says, so that no model can do better than guessing on the test images.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +47,8 @@ def write_dataset(folder, n_train=1200, n_test=300, seed=0, lookalike=None):
         if lookalike:
             a, b = lookalike
             drawn[np.flatnonzero(labels == a)[::2]] = b
+        if unlearnable:
+            drawn = rng.permutation(drawn)
         arrays[f"{split}_labels"] = labels
         arrays[f"{split}_images"] = make_images(drawn, rng)
     for key, name in NAMES.items():

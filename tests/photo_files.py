@@ -31,8 +31,11 @@ import sys
 import keras
 shape = tuple(int(n) for n in sys.argv[2].split(","))
 layers = [keras.Input(shape=shape), keras.layers.Flatten()]
+bias = [float(b) for b in sys.argv[4].split(",")] if sys.argv[4] else "zeros"
 layers += [keras.layers.Dense(int(sys.argv[3]), activation="softmax",
-                              kernel_initializer="zeros")]
+                              kernel_initializer="zeros",
+                              bias_initializer=keras.initializers.Constant(bias)
+                              if bias != "zeros" else "zeros")]
 model = keras.Sequential(layers)
 model.save(sys.argv[1])
 """
@@ -54,11 +57,13 @@ def encode(files, tmp):
     assert result.returncode == 0, result.stderr
 
 
-def tiny_model(path, shape=(28, 28), classes=10):
+def tiny_model(path, shape=(28, 28), classes=10, bias=None):
     """Save a Keras model that takes `shape` and gives `classes` probabilities, all
-    weights 0: whatever it is shown, each class gets 1 / classes."""
+    weights 0: whatever it is shown, each class gets 1 / classes (or, given a bias
+    per class, softmax of those)."""
     result = subprocess.run(
-        [sys.executable, "-c", MODEL, str(path), ",".join(map(str, shape)), str(classes)],
+        [sys.executable, "-c", MODEL, str(path), ",".join(map(str, shape)), str(classes),
+         ",".join(map(str, bias or []))],
         capture_output=True, text=True, env=_quiet_env(Path(path).parent), timeout=120)
     assert result.returncode == 0, result.stderr
     return path

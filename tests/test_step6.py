@@ -60,11 +60,11 @@ def bounding_box(image, above=0):
     return rows[0], rows[-1], columns[0], columns[-1]
 
 
-def assert_fashion_mnist_like(model_input, aspect):
+def assert_fashion_mnist_like(model_input, aspect, brightest=200):
     """28x28, a black border, a light object whose longest edge is 28, centred."""
     image = np.array(model_input)
     assert image.shape == (28, 28)
-    assert image.min() == 0 and image.max() >= 200  # light object on black
+    assert image.min() == 0 and image.max() >= brightest  # light object on black
     top, bottom, left, right = bounding_box(image)
     height, width = bottom - top + 1, right - left + 1
     assert max(height, width) == 28
@@ -193,16 +193,31 @@ def test_raw_only_greys_and_squeezes(run, model, tmp_path):
     assert image[0, 0] >= 220 and image.min() <= 40  # as given: dark object on light
 
 
-def test_an_unsure_model_says_so(run, model, tmp_path):
+def test_an_unsure_model_says_so(run, tmp_path):
+    # Weights 0 and a bias of 1 for the first class: it gets 23.2 %, the others 8.5 %.
+    unsure = tiny_model(tmp_path / "unsure.keras", bias=[1] + [0] * 9)
+    encode({tmp_path / "p.png": ("png", object_on(230, 60, 60, (10, 10, 40, 40), 30))},
+           tmp_path)
+    result = step6(run, tmp_path, "p.png", "--model", unsure)
+    assert_clean_success(result)
+    assert "The model says: T-shirt/top (23.2% sure)" in result.stdout
+    assert "The model is unsure: it may not be clothing, or not look like the\n" \
+           "training photos." in result.stdout
+    assert "guessing" not in result.stdout
+    bars = [line for line in result.stdout.splitlines() if re.match(r"  \S.*%", line)]
+    assert len(bars) == 3
+
+
+def test_a_model_that_cannot_tell_the_classes_apart_is_no_better_than_guessing(
+        run, model, tmp_path):
     # The tiny model's weights are all 0: its probabilities are all 0.1.
     encode({tmp_path / "p.png": ("png", object_on(230, 60, 60, (10, 10, 40, 40), 30))},
            tmp_path)
     result = step6(run, tmp_path, "p.png", "--model", model)
     assert_clean_success(result)
-    assert "The model is unsure: it may not be clothing, or not look like the\n" \
-           "training photos." in result.stdout
-    bars = [line for line in result.stdout.splitlines() if re.match(r"  \S.*%", line)]
-    assert len(bars) == 3
+    assert "No better than guessing: every class gets about 1 in 10." in \
+        " ".join(result.stdout.split())
+    assert "unsure" not in result.stdout
 
 
 def test_plain_ascii_when_not_a_terminal(run, model, tmp_path):
@@ -232,6 +247,36 @@ def test_example_writes_a_photo_on_white_that_comes_back_as_its_class(run_cached
     assert results(run_cached)["photos"][0]["predicted"] == label
     # The photo is 360x360, mostly white: drawn as given, it is light.
     assert "360x360 PNG" in answer.stdout
+
+
+# --- a photo to try, drawn by code ---------------------------------------------------
+
+@pytest.mark.parametrize("kind, aspect", [("trousers", 384 / 190), ("bag", 298 / 343)])
+def test_drawn_writes_a_camera_sized_jpeg_that_is_prepared_like_any_photo(
+        kind, aspect, run, model, tmp_path):
+    written = step6(run, tmp_path, "--drawn", kind)
+    assert_clean_success(written)
+    name = f"drawn-{kind}.jpg"
+    assert written.stdout.splitlines()[-2:] == [
+        f"Wrote {name}: {kind} drawn by code, a 640x480 photo on a table.",
+        f"Now ask the model what it is:  python step6.py {name}"]
+    assert (tmp_path / name).read_bytes().startswith(b"\xff\xd8")  # a JPEG
+    assert not (run.results / "step6.json").exists()  # nothing classified yet
+    answer = step6(run, tmp_path, name, "--model", model)
+    assert_clean_success(answer)
+    assert "640x480 JPEG" in answer.stdout
+    # Trimmed to the garment (not to its shadow or the light's gradient), centred;
+    # a coloured garment comes out less bright than a black one would.
+    assert_fashion_mnist_like(results(run)["photos"][0]["model_input"], aspect, brightest=150)
+
+
+def test_drawn_knows_its_kinds(run, tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    result = step6(run, here, "--drawn", "hat")
+    assert result.returncode == 2 and "invalid choice: 'hat'" in result.stderr
+    assert "choose from 'bag', 'trousers'" in result.stderr
+    assert not list(here.iterdir())
 
 
 def test_example_number_too_large(run_cached, tmp_path):
@@ -526,3 +571,11 @@ def test_example_photos_of_every_class_get_the_models_answer_for_the_original(ru
     # A model trained on pixels already scaled to 0..1 gets them scaled: same answers.
     assert_clean_success(step6(run, tmp_path, *photos, "--model", unscaled_path))
     assert [a["label"] for a in results(run)["photos"]] == original["predicted"]
+
+    # The photos drawn by code, which are no test image: step 4's kind of model,
+    # trained on the real data, names them (step 6's page clicks the trousers).
+    for kind in ("trousers", "bag"):
+        assert_clean_success(step6(run, tmp_path, "--drawn", kind))
+    drawn = step6(run, tmp_path, "drawn-trousers.jpg", "drawn-bag.jpg", "--model", model_path)
+    assert_clean_success(drawn)
+    assert [a["predicted"] for a in results(run)["photos"]] == ["Trouser", "Bag"], drawn.stdout

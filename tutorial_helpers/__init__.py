@@ -12,6 +12,8 @@ Each step imports what it needs from here in one line; the pieces live by concer
 - logs.py:    --logdir, a TensorBoard folder per run, step 5's pictures for TensorBoard,
               and what an earlier run already made (--if-missing).
 - photos.py:  step 6's photos read safely, the saved model loaded and checked, drawing.
+- verdicts.py: the words a step ends with, true for a model no better than
+              guessing or whose loss became nan too.
 - saved_model.py: load_or_remake(): step 4's fashion.keras for steps 5 and 6, made
               again (by running step4.py) when it is missing.
 - tour/:      `python tour.py`, the course's pages in any terminal (docs/tour.md).
@@ -41,8 +43,9 @@ from .drawing import (as_grey, draw_image, draw_images_in_a_row,  # noqa: E402
                       draw_images_in_rows, gap_bar, image_lines, print_table, use_color)
 from .files import results_dir, save_model, save_results  # noqa: E402
 from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
-                    non_negative_int, positive_int)
+                    non_negative_int, positive_int, positive_number)
 from .logs import log_test_images, logdir, run_folder  # noqa: E402
-from .photos import (MAX_MEGAPIXELS, draw_side_by_side, load_model,  # noqa: E402
-                     probability_bars, read_photo, write_png)
+from .photos import (DRAWN, MAX_MEGAPIXELS, draw_side_by_side, drawn_photo,  # noqa: E402
+                     load_model, probability_bars, read_photo, write_jpeg, write_png)
 from .saved_model import load_or_remake  # noqa: E402
+from .verdicts import print_photo_verdict, print_verdict  # noqa: E402

@@ -46,6 +46,17 @@ def fraction(text):
     return value
 
 
+def positive_number(text):
+    """argparse type: a number above 0, such as a learning rate of 0.001 (or of 10)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.001, got {text!r}")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
+
+
 def keras_file(text):
     """argparse type: a path to write a model to, checked before any training starts."""
     path = Path(text).expanduser()

@@ -4,7 +4,8 @@
   every way a file can be wrong turned into one line. The size is checked in the
   file's header before anything is decoded (at most MAX_MEGAPIXELS).
 - load_model(): the .keras file step4.py saved, checked to take 28x28 images.
-- write_png(): a PNG written whole or not at all.
+- write_png(), write_jpeg(): an image written whole or not at all.
+- drawn_photo(): a photo to try that is not a test image: a garment drawn by code.
 - draw_side_by_side(), probability_bars(): what the learner sees.
 """
 from pathlib import Path
@@ -316,15 +317,94 @@ def _flat_copy(tf, front, model):
 
 def write_png(image, path):
     """Write a (height, width, 1 or 3) image, values 0..255, as a PNG, whole or not at all."""
+    _write_image(image, path, "png")
+
+
+def write_jpeg(image, path):
+    """Write a (height, width, 3) image, values 0..255, as a JPEG, as a camera would."""
+    _write_image(image, path, "jpeg")
+
+
+def _write_image(image, path, kind):
     tf = _tf()
     path = Path(path)
     image = tf.saturate_cast(tf.round(tf.cast(image, tf.float32)), tf.uint8)
-    data = tf.io.encode_png(image).numpy()
+    data = (tf.io.encode_png(image) if kind == "png"
+            else tf.io.encode_jpeg(image, quality=90)).numpy()
     try:
         with written_whole(path) as temporary:
             temporary.write_bytes(data)
     except OSError as error:
         fail(f"Error: could not write {path}: {error.strerror or error}.")
+
+
+# --- a photo to try that is not a test image ----------------------------------------
+
+# Outlines of garments, as (x, y) corners inside a box of 1 by 1, clockwise.
+DRAWN = {
+    "trousers": dict(colour=(52, 78, 128), height=0.8, aspect=0.55, outline=[
+        (0.18, 0.0), (0.82, 0.0), (0.86, 0.08), (0.95, 1.0), (0.6, 1.0), (0.5, 0.3),
+        (0.4, 1.0), (0.05, 1.0), (0.14, 0.08)]),
+    "bag": dict(colour=(150, 82, 40), height=0.62, aspect=1.15, outline=[
+        (0.06, 0.38), (0.3, 0.38), (0.3, 0.06), (0.7, 0.06), (0.7, 0.38), (0.94, 0.38),
+        (1.0, 1.0), (0.0, 1.0)], hole=[(0.37, 0.14), (0.63, 0.14), (0.63, 0.38),
+                                      (0.37, 0.38)]),
+}
+
+
+def _inside(outline, xs, ys):
+    """True for each point (xs, ys) inside the polygon (even-odd rule)."""
+    inside = np.zeros(xs.shape, bool)
+    for (x1, y1), (x2, y2) in zip(outline, outline[1:] + outline[:1]):
+        if y1 == y2:
+            continue
+        crosses = (ys >= min(y1, y2)) & (ys < max(y1, y2))
+        x_at = x1 + (ys - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (xs < x_at)
+    return inside
+
+
+def _blurred(mask, radius):
+    """mask (0..1) averaged over squares of 2 * radius + 1 pixels: soft edges."""
+    out = mask.astype(float)
+    for axis in (0, 1):
+        padded = np.pad(out, [(radius + 1, radius) if a == axis else (0, 0) for a in (0, 1)],
+                        mode="edge")
+        total = padded.cumsum(axis=axis)
+        size = 2 * radius + 1
+        out = (np.take(total, range(size, total.shape[axis]), axis=axis)
+               - np.take(total, range(0, total.shape[axis] - size), axis=axis)) / size
+    return out
+
+
+def drawn_photo(kind, height=480, width=640, seed=0):
+    """A photo of a garment drawn by code, not taken from Fashion-MNIST: DRAWN[kind]
+    in its colour on a light table, lit from the top left (a gentle gradient), with
+    a soft shadow, a little camera noise and some texture. height x width x 3, 0..255."""
+    garment = DRAWN[kind]
+    rng = np.random.default_rng(seed)
+    ys, xs = np.mgrid[0:height, 0:width].astype(float)
+    # The table: warm off-white, a little lighter towards the top left.
+    light = 1 - 0.03 * (xs / width + ys / height)
+    photo = np.array([236, 232, 224], float) * light[..., None]
+    # Where the garment is: its outline in a box centred in the photo.
+    box_h = garment["height"] * height
+    box_w = box_h * garment["aspect"]
+    top, left = (height - box_h) / 2, (width - box_w) / 2
+    u, v = (xs - left) / box_w, (ys - top) / box_h
+    mask = _inside(garment["outline"], u, v)
+    if "hole" in garment:
+        mask &= ~_inside(garment["hole"], u, v)
+    # Its shadow on the table, down and to the right, soft.
+    shadow = _blurred(np.roll(mask, (10, 14), axis=(0, 1)), 12)
+    photo *= 1 - 0.06 * shadow[..., None]
+    # The garment: its colour, lit from the left, with a woven texture.
+    shade = (1.15 - 0.35 * u.clip(0, 1)) * (1 + 0.05 * rng.standard_normal((height, width)))
+    cloth = np.array(garment["colour"], float) * shade[..., None]
+    edge = _blurred(mask, 1)[..., None]  # anti-aliased outline
+    photo = photo * (1 - edge) + cloth * edge
+    photo += rng.normal(0, 2.5, photo.shape)  # the camera's noise
+    return photo.clip(0, 255)
 
 
 # --- drawing -----------------------------------------------------------------------
@@ -352,8 +432,10 @@ def draw_side_by_side(photo, model_input, captions, width=36):
 
 def probability_bars(probabilities, names, top=3, width=30, by_size=True):
     """Lines for the `top` most likely classes (by_size=False: the first `top` classes,
-    in class order): name, probability and a bar."""
+    in class order): name, probability and a bar. A nan probability (a model whose
+    training blew up) gets no bar."""
     mark = "\u2588" if use_color() else "#"  # a full block on a terminal, # otherwise
     best = np.argsort(probabilities)[::-1][:top] if by_size else range(top)
-    return [f"  {names[k]:<11}  {probabilities[k]:>6.1%}  {mark * round(probabilities[k] * width)}"
+    bars = np.nan_to_num(np.asarray(probabilities, float), nan=0.0)
+    return [f"  {names[k]:<11}  {probabilities[k]:>6.1%}  {mark * round(bars[k] * width)}"
             .rstrip() for k in best]
