@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import (EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, TARGET_CASES,
-                        item_in)
+from .catalogue import (EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, NO_EVALUATE,
+                        TARGET_CASES, item_in, plural)
 from .exercise import BLOCKS, marker
 
 # The Keras names the pages use: a misspelt one gets the nearest as a suggestion.
@@ -53,6 +53,9 @@ PAGE_EPOCHS = 5  # what step 2's page asks fit() for
 # At or below this test accuracy a model has learned next to nothing: guessing one of
 # ten classes gets 0.10, and one epoch on the check's images gets well above 0.5.
 CHANCE = 0.2
+# Pixels that reach the model no brighter than this were divided by 255 twice
+# (1 / 255 = 0.0039): as the model sees them, the images are nearly black.
+TWICE = 1.5 / 255
 # The layers that compute an activation on what the layer before them gives.
 ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "PReLU", "ELU"}
 WEIGHTS = {"Dense", "Conv2D", "Conv1D", "Conv3D"}
@@ -63,7 +66,10 @@ class Verdict:
     item: str = None           # the item that fails, or None when all pass
     mistake: str = None        # catalogue id
     values: dict = field(default_factory=dict)
-    missing: object = None     # a Block not written yet
+    missing: object = None     # a Block not written yet (with a mistake: an earlier one)
+    why: str = None            # for a block not written yet: what the file has instead
+    not_yet: list = field(default_factory=list)  # items not written yet, before the mistake
+    said: str = None           # the error's own first line, when the message does not quote it
     accuracy: float = None     # the test accuracy reached on the check's images
     raw: str = ""              # TensorFlow's own error, for --verbose
     passed: list = field(default_factory=list)  # the items checked and holding, in order
@@ -201,7 +207,7 @@ def check_model(step, run, path):
         raise Failed("no-flatten", shape="(" + ", ".join(map(str, shape)) + ")")
     dense = activations(found)
     if dense and dense[-1][0]["units"] != 10:
-        raise Failed("wrong-units", units=dense[-1][0]["units"])
+        raise Failed("wrong-units", neurons=plural(dense[-1][0]["units"], "neuron"))
     compiled = run.first("compile") or {}
     last = dense[-1][1] if dense else None
     if dense and last != "softmax" and not (last == "linear" and compiled.get("from_logits")):
@@ -212,6 +218,10 @@ def check_model(step, run, path):
         raise Failed("no-hidden-layer")
     if any(kind == "linear" for _, kind in dense[:-1]):
         raise Failed("no-relu")
+    hidden = [layer for layer, kind in dense[:-1] if kind == "softmax"]
+    if hidden:
+        raise Failed("hidden-softmax", units=hidden[0]["units"],
+                     outputs=plural(hidden[0]["units"], "output"))
     if step == "3" and not convolutional:
         raise Failed("no-conv")
     if step == "3" and rescaling(run) < 1.0:
@@ -272,8 +282,19 @@ def check_data(step, run, path):
             y.get("integral") and y["min"] >= 0 and y["max"] <= 9):
         raise Failed("labels-changed", low=y["min"], high=y["max"],
                      fraction="" if y.get("integral") else ", fractions")
-    if x.get("max", 0) * rescaling(run) > 1.0:
+    seen = x.get("max", 0) * rescaling(run)  # the brightest pixel, as the model sees it
+    if seen > 1.0:
         raise Failed("not-normalized", low=x["min"], high=x["max"])
+    if 0 < seen <= TWICE:
+        if rescaling(run) < 1.0:
+            raise Failed("divided-twice", high=seen, how=(
+                "your file divides the images by 255, and your model's Rescaling(1 / 255) "
+                "layer divides them again"), fix=(
+                "Divide them once. The page's model scales them itself, in its Rescaling "
+                "layer: leave the images 0..255, as your file loads them."))
+        raise Failed("divided-twice", high=seen, how="your file divides the images by 255 "
+                     "and then by 255 again", fix="Divide them by 255.0 once, as step 1 "
+                     "does: x_train / 255.0 gives pixels from 0 to 1.")
 
 
 def check_fit(step, run, path, verdict):
@@ -389,8 +410,11 @@ def check_evaluate(step, run, path, verdict):
     if tested is not None and data.get("test") not in (tested, None) \
             and tested in (trained, data.get("train")):
         raise Failed("evaluate-on-train")
-    if ex.get("max", 0) * rescaling(run) > 1.0:
-        raise Failed("test-not-normalized", low=ex["min"], high=ex["max"])
+    scale = rescaling(run)
+    if ex.get("max", 0) * scale > 1.0 or 0 < ex.get("max", 0) * scale <= TWICE < (
+            (fit.get("x") or {}).get("max", 0) * scale):
+        raise Failed("test-not-normalized", low=ex["min"] * scale, high=ex["max"] * scale,
+                     after="" if scale == 1 else " (after its Rescaling layer)")
     result = (evaluated or {}).get("result")
     if isinstance(result, dict):
         result = [result.get("loss")] + [v for k, v in result.items() if "acc" in k]
@@ -481,11 +505,27 @@ def error_mistake(step, run, error, path):
     return "error", {"type": kind, "reason": first_line[:300]}
 
 
+def validated_on(run):
+    """What fit() measured the model on after each epoch: None, "test" (the test images)
+    or "held-out" (images held out from the training ones)."""
+    fit, data = run.first("fit") or {}, run.first("data") or {}
+    if not fit.get("validation"):
+        return None
+    test = data.get("test")
+    if test is not None and test != data.get("train") and fit.get("validation_count") == test:
+        return "test"
+    return "held-out"
+
+
 def judge(step, run, path):
     verdict = Verdict()
     order = [item for item, _ in ITEMS[step]]
     blocks = {block.label: block for block in BLOCKS[step]}
     scratch = not has_markers(path)
+    empty = unwritten(path)
+
+    def label_of(item):
+        return {"data": "fit" if step == "2" else "train"}.get(item, item)
 
     def item_of_line(line):
         if scratch or not line:
@@ -525,7 +565,28 @@ def judge(step, run, path):
         if error_item is None:
             verdict.where = f"your file, line {error.get('line')}" if error.get("line") \
                 else "your file"
+        template = MISTAKES[mistake].message
+        if "{reason}" not in template and "{code}" not in template:
+            # The message names the mistake; the file's own error is shown too, in
+            # Python's and Keras's words, as running the file would show it.
+            lines = error["message"].strip().splitlines()
+            verdict.said = f"{error['type']}: {lines[0][:300] if lines else ''}".rstrip(": ")
         return fail(error_item, mistake, **values)
+
+    def not_yet(item, label):
+        """item's block is not written yet: said as such, and the page's next step."""
+        verdict.not_yet.append(item)
+        verdict.missing = verdict.missing or blocks.get(label, BLOCKS[step][-1])
+
+    def error_after(item):
+        """The error, at its item, once item and those up to it are said not written
+        yet when their blocks are empty: the order never hides the error."""
+        for later in order[order.index(item):]:
+            if later == error_item:
+                break
+            if label_of(later) in empty and later not in verdict.not_yet:
+                not_yet(later, label_of(later))
+        return report_error()
 
     for item in order:
         try:
@@ -534,11 +595,16 @@ def judge(step, run, path):
             else:
                 CHECKS[item](step, run, path)
         except Failed as failed:
+            if error and failed.mistake == "no-callback" and error_item != item:
+                # No callback yet, and the file broke further on: the break is shown,
+                # the callback is still to write (the order never hides an error).
+                not_yet(item, "callback")
+                return error_after(item)
             return fail(item_in(step, MISTAKES[failed.mistake].item) or item,
                         failed.mistake, **failed.values)
         except Unchecked:
             if error:
-                return report_error()
+                return error_after(item)
             if item == "predict" and (scratch or "predict" not in labels_in(path)):
                 # A file of its own, or an exercise file from before the page's
                 # section 6: a prediction is shown, not required.
@@ -547,11 +613,11 @@ def judge(step, run, path):
                 continue
             if stopped and stopped.get("message"):
                 return fail(item, "stopped", reason=stopped["message"].strip())
-            if item == "evaluate" and (scratch or "evaluate" not in unwritten(path)):
-                return fail("evaluate", "no-evaluate")
-            empty = [label for label in blocks if label in unwritten(path)]
-            label = empty[0] if empty else {"data": "fit" if step == "2" else "train"}.get(
-                item, item)
+            label = next((label for label in blocks if label in empty), label_of(item))
+            if item == "evaluate" and (scratch or "evaluate" not in empty
+                                       or validated_on(run)):
+                # Missing, not wrong: what the file has instead, and what the page asks.
+                verdict.why, label = NO_EVALUATE[validated_on(run)], "evaluate"
             verdict.item, verdict.missing = item, blocks.get(label, BLOCKS[step][-1])
             return verdict
         if error and item == error_item:

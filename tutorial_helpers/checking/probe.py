@@ -225,6 +225,14 @@ def loss_known(loss, keras):
         return False
 
 
+def images_in(validation_data):
+    """How many images validation_data=(x, y) holds (None for anything else)."""
+    try:
+        return len(validation_data[0])
+    except Exception:
+        return None
+
+
 def capped(value, n):
     """The first n images of an array (a tuple of arrays: of each); anything else as is."""
     if isinstance(value, (tuple, list)):
@@ -275,6 +283,7 @@ def patch_model(keras):
              epochs_given="epochs" in bound,
              validation=bound.get("validation_data") is not None
              or bool(bound.get("validation_split")),
+             validation_count=images_in(bound.get("validation_data")),
              callbacks=[{"class": name_of(c) if isinstance(c, type) else type(c).__name__,
                          "is_class": isinstance(c, type),
                          "own": own(c if isinstance(c, type) else type(c)),
