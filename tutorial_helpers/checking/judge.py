@@ -162,6 +162,21 @@ def unwritten(path):
     return empty
 
 
+def writes_callback(run, path):
+    """Whether the file has a callback class: one it defines (made from a class whose
+    name ends in Callback) or one its globals hold at its end (imported, say)."""
+    end = run.last("end") or run.last("error") or run.last("exit") or {}
+    if end.get("callback_classes"):
+        return True
+    try:
+        tree = ast.parse(Path(path).read_text(errors="replace"))
+    except SyntaxError:
+        return True
+    return any(isinstance(node, ast.ClassDef) and any(
+        ast.unparse(base).endswith("Callback") for base in node.bases)
+        for node in ast.walk(tree))
+
+
 def own_names(path):
     """Every name the learner's file defines: for a misspelt name, the nearest of them."""
     try:
@@ -523,6 +538,8 @@ def judge(step, run, path):
     blocks = {block.label: block for block in BLOCKS[step]}
     scratch = not has_markers(path)
     empty = unwritten(path)
+    if scratch and "callback" in blocks and not writes_callback(run, path):
+        empty.add("callback")  # a file of its own with no callback class in it
 
     def label_of(item):
         return {"data": "fit" if step == "2" else "train"}.get(item, item)
