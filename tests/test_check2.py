@@ -94,7 +94,9 @@ PLANTS = {
     "predict-no-batch": ("model.predict(x_test[:1]", "model.predict(x_test[0]",
                          "without the batch axis"),
     "predict-not-normalized": ("model.predict(x_test[:1]", "model.predict(x_test[:1] * 255.0",
-                               "pixels up to 65025"),
+                               "gives the model pixels up to 255 (after its Rescaling layer)"),
+    "predict-not-normalized/twice": ("model.predict(x_test[:1]", "model.predict(x_test[:1] / 255.0",
+                                     "pixels up to 0.00392157 (after its Rescaling layer)"),
     # id/variant: a second slip with the same mistake.
     "misspelt": ("tf.keras.layers.Flatten()", "tf.keras.layers.Flaten()",
                  "asks for `Flaten`, which does not exist (did you mean `Flatten`?)"),

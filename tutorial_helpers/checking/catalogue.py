@@ -219,9 +219,9 @@ MISTAKES = {
                    "the model always takes a batch of images, shape (batch, 28, 28).",
         "Give it a batch of one:  model.predict(x_test[:1])  (not x_test[0])."),
     "predict-not-normalized": Mistake(
-        "predict", "predict() gets pixels up to {high:g}, but the model learned on 0 to 1: "
-                   "its answer is then a guess.",
-        "Predict on the scaled test images, x_test, as evaluate() does."),
+        "predict", "predict() gives the model pixels up to {high:g}{after}, but it learned "
+                   "on 0 to 1: its answer is then a guess.",
+        "Predict on the test images as evaluate() gets them, x_test, scaled once."),
     # --- step 3 ------------------------------------------------------------------
     "no-validation": Mistake(
         "train", "fit() has no validation set, so there is no val_accuracy for your "

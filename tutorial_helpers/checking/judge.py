@@ -452,8 +452,11 @@ def check_predict(step, run, path):
     shape = (predict["x"] or {}).get("shape") or []
     if len(shape) == 2:  # one image, 28 by 28, with no batch axis around it
         raise Failed("predict-no-batch", shape=tuple(shape))
-    if ((predict["x"] or {}).get("max") or 0) * rescaling(run) > 1.0:
-        raise Failed("predict-not-normalized", high=predict["x"]["max"])
+    scale, fit = rescaling(run), run.first("fit") or {}
+    seen = ((predict["x"] or {}).get("max") or 0) * scale
+    if seen > 1.0 or 0 < seen <= TWICE < (fit.get("x") or {}).get("max", 0) * scale:
+        raise Failed("predict-not-normalized", high=seen,
+                     after="" if scale == 1 else " (after its Rescaling layer)")
     if (run.first("predicted") or {}).get("shape") is None:
         raise Unchecked
 
