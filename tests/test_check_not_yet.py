@@ -34,6 +34,11 @@ EVALUATE_NOT_YET = {
 }
 STEP3 = {
     "with-labels": ("import tensorflow", "import tensorflow", NO_CALLBACK_YET),
+    # A callback mistake is judged on made-up epochs: the model's error is shown too.
+    "and-a-callback-mistake": ('logs["val_accuracy"] >= self.target',
+                               'logs["accuracy"] >= self.target', ANSWER3.replace(
+                                   CHANNEL.split("\n")[1] + "  # Conv2D wants a channel axis: "
+                                   "1, grey\n", "")),
     "own-file": ("import tensorflow", "import tensorflow",
                  "".join(line for line in NO_CALLBACK_YET.splitlines(True)
                          if not line.startswith("# ["))),
@@ -74,7 +79,7 @@ def test_no_evaluate_is_not_yet_said_truly(name, checked):
                "images it has not learned from." in flat(out), out
 
 
-@pytest.mark.parametrize("name", STEP3)
+@pytest.mark.parametrize("name", [name for name in STEP3 if name != "and-a-callback-mistake"])
 def test_the_models_error_is_shown_though_the_callback_is_not_written_yet(name, checked):
     result = checked[name]
     out = result.stdout
@@ -89,3 +94,17 @@ def test_the_models_error_is_shown_though_the_callback_is_not_written_yet(name, 
                      r"found ndim=3", out, re.M), out
     assert "Then" in out and "your callback, StopAtAccuracy" in out.split("Then")[-1]
     assert "Mistake [no-callback]" not in out
+
+
+def test_a_callback_mistake_does_not_hide_the_models_error(checked):
+    result = checked["and-a-callback-mistake"]
+    out = result.stdout
+    assert_clean(result)
+    assert result.returncode == 1
+    assert "  ✗ your callback: stops at a validation accuracy\n" \
+           "  ✗ the convolutional model\n" in out, out
+    assert out.index("Mistake [callback-watches-training]:") < out.index(
+        "And further on, what stopped your file:\nMistake [conv-no-channel]:"), out
+    assert "  ✓ " not in out
+    assert re.search(r"^Your file stopped at line \d+ with ValueError: .*expected min_ndim=4",
+                     out, re.M), out

@@ -101,7 +101,7 @@ MISTAKES = {
     "error": Mistake(
         "", "Line {line} stopped your file with {type}: {reason}\n    {code}",
         "Run your file yourself to read Python's whole message:  python {file}"),
-    # --- the data fit() gets -----------------------------------------------------
+    # --- the data as the model sees it -------------------------------------------
     "not-normalized": Mistake(
         "data", "fit() gets pixels from {low:g} to {high:g}, not from 0 to 1: the images "
                 "are not normalized. The model then learns much worse.",

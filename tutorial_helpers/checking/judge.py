@@ -6,7 +6,11 @@ holds, fails with a mistake (an id of catalogue.MISTAKES and the values its mess
 needs), or could not be checked because the run never got that far. `passed` lists
 the items that were checked and hold, and only those; an error the file raised is
 reported at the item its line belongs to (or at "your file, line N" in a file
-without the page's `# [label]` lines), once the items before it have been checked.
+without the page's `# [label]` lines), once the items before it have been checked:
+blocks before it not written yet are said so (`not_yet`) and never hide it, nor
+does a mistake in the callback, judged on made-up epochs (`also`). A block not
+written yet is never a mistake (`missing`, with `why` when the file has something
+in its place, such as a validation on the test images instead of evaluate()).
 """
 import ast
 import difflib
@@ -70,6 +74,7 @@ class Verdict:
     why: str = None            # for a block not written yet: what the file has instead
     not_yet: list = field(default_factory=list)  # items not written yet, before the mistake
     said: str = None           # the error's own first line, when the message does not quote it
+    also: object = None        # a Verdict: an error further on that the mistake did not cause
     accuracy: float = None     # the test accuracy reached on the check's images
     raw: str = ""              # TensorFlow's own error, for --verbose
     passed: list = field(default_factory=list)  # the items checked and holding, in order
@@ -581,17 +586,18 @@ def judge(step, run, path):
         if error_item not in order:
             error_item = None
 
-    def report_error():
+    def report_error(into=verdict):
         if error_item is None:
-            verdict.where = f"your file, line {error.get('line')}" if error.get("line") \
+            into.where = f"your file, line {error.get('line')}" if error.get("line") \
                 else "your file"
         template = MISTAKES[mistake].message
         if "{reason}" not in template and "{code}" not in template:
             # The message names the mistake; the file's own error is shown too, in
             # Python's and Keras's words, as running the file would show it.
             lines = error["message"].strip().splitlines()
-            verdict.said = f"{error['type']}: {lines[0][:300] if lines else ''}".rstrip(": ")
-        return fail(error_item, mistake, **values)
+            into.said = f"{error['type']}: {lines[0][:300] if lines else ''}".rstrip(": ")
+        into.item, into.mistake, into.values = error_item, mistake, values
+        return into
 
     def not_yet(item, label):
         """item's block is not written yet: said as such, and the page's next step."""
@@ -620,6 +626,10 @@ def judge(step, run, path):
                 # the callback is still to write (the order never hides an error).
                 not_yet(item, "callback")
                 return error_after(item)
+            if error and item == "callback" and error_item not in (None, "callback"):
+                # The callback is judged on made-up epochs: its mistake did not break
+                # the run, so the error further on is shown as well.
+                verdict.also = report_error(Verdict())
             return fail(item_in(step, MISTAKES[failed.mistake].item) or item,
                         failed.mistake, **failed.values)
         except Unchecked:

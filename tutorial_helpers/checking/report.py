@@ -67,17 +67,12 @@ def check(step, path, args):
             print(verdict.why)
         next_block(step, verdict.missing, path, "Next")
     elif verdict.mistake:
-        mistake = MISTAKES[verdict.mistake]
-        values = dict(verdict.values, limit=plural(args.time_limit, "second"), step=step,
-                      file=shown(path))
-        print(f"Mistake [{verdict.mistake}]: " + mistake.message.format(**values))
-        section = SECTIONS[step].get(item_in(step, mistake.item) or verdict.item)
-        if section:
-            print(f"The page teaches this in its section \"{section}\".")
-        print("Hint: " + mistake.hint.format(**values))
-        if verdict.said:
-            line = verdict.values.get("line")
-            print(f"Your file stopped{f' at line {line}' if line else ''} with {verdict.said}")
+        for found in (verdict, verdict.also):  # the mistake, and an error it did not cause
+            if found is None:
+                continue
+            if found is verdict.also:
+                print("\nAnd further on, what stopped your file:")
+            said_mistake(step, found, args, path)
         if verdict.raw and not args.verbose:
             print(f"(Python's and TensorFlow's own message:  python check.py {step} --verbose)")
         if verdict.missing:  # a block before the mistake is not written yet
@@ -98,6 +93,21 @@ def check(step, path, args):
     return 0 if verdict.ok else 1
 
 
+def said_mistake(step, found, args, path):
+    """A mistake: its id and message, the page's section, the hint, the file's own error."""
+    mistake = MISTAKES[found.mistake]
+    values = dict(found.values, limit=plural(args.time_limit, "second"), step=step,
+                  file=shown(path))
+    print(f"Mistake [{found.mistake}]: " + mistake.message.format(**values))
+    section = SECTIONS[step].get(item_in(step, mistake.item) or found.item)
+    if section:
+        print(f"The page teaches this in its section \"{section}\".")
+    print("Hint: " + mistake.hint.format(**values))
+    if found.said:
+        line = found.values.get("line")
+        print(f"Your file stopped{f' at line {line}' if line else ''} with {found.said}")
+
+
 def marks(step, verdict):
     """One line per item, in the judge's order: ✓ checked and holds, ✗ the mistake,
     · not written yet or not checked yet; an item the file is not asked for is left out."""
@@ -110,6 +120,9 @@ def marks(step, verdict):
             continue
         if item in verdict.not_yet:
             lines.append(f"  · {name}   (not written yet)")
+            continue
+        if verdict.also and item == verdict.also.item:
+            lines.append(f"  ✗ {name}")
             continue
         if verdict.mistake and not placed and (verdict.where or item == verdict.item):
             placed = True  # "your file, line N" goes where the judging stopped
