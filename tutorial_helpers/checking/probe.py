@@ -9,9 +9,8 @@ the learner). Before the file runs, this wraps:
 - keras.Model.compile, fit and evaluate: each call is noted (the layers and what
   their activations compute, the loss, the metrics, the arrays' shapes and ranges,
   the epochs, the validation set's size, the callbacks, the history) and then made,
-  behind the file's back, on
-  the first CHECK_TRAIN training (CHECK_TEST test and validation) images, with at
-  most CHECK_EPOCHS epochs.
+  behind the file's back, on the first CHECK_TRAIN training (CHECK_TEST test and
+  validation) images, with at most CHECK_EPOCHS epochs.
 
 Each note is one JSON line in EVENTS, written at once, so that the parent reads
 them even if the file then fails, loops or is killed.
