@@ -21,7 +21,6 @@ from fake_data import write_dataset
 ANSWER = (ROOT / "exercises" / "answers" / "step2.py").read_text()
 START = (ROOT / "exercises" / "step2.py").read_text()
 FLATTEN = "    tf.keras.layers.Flatten(),                        # 28x28 pixels -> a row of 784\n"
-EVALUATE_BLOCK = ANSWER[ANSWER.index("test_loss, test_accuracy"):ANSWER.index("\n\n# [predict]")]
 RESCALING = "    tf.keras.layers.Rescaling(1 / 255),               # pixels 0..255 -> 0..1\n"
 
 # id: (what the answer says, what the slip makes of it, words the message must have)
@@ -61,10 +60,21 @@ PLANTS = {
                    "pixels that are NaN"),
     "learned-nothing": ("model.fit(x_train, y_train,", "model.fit(x_train, y_train[::-1],",
                         "what guessing one of ten classes gets"),
-    "no-evaluate": (EVALUATE_BLOCK, 'print(model.history.history["accuracy"][-1])',
-                    "never calls evaluate()"),
     "not-normalized": ("tf.keras.layers.Rescaling(1 / 255),", "tf.keras.layers.Rescaling(1 / 1),",
                        "not normalized"),
+    # The images divided by 255 on top of the page's Rescaling layer: no error, and
+    # the model learns much worse.
+    "divided-twice": ("# [model]", "x_train = x_train / 255.0\nx_test = x_test / 255.0\n# [model]",
+                      "from 0 to 0.0039, not from 0 to 1: your file divides the images by "
+                      "255, and your model's Rescaling(1 / 255) layer divides them again"),
+    "hidden-softmax": ('Dense(128, activation="relu")', 'Dense(128, activation="softmax")',
+                       "Your hidden layer, Dense(128), has softmax as its activation, not ReLU"),
+    "wrong-units/one": ('Dense(10, activation="softmax")', "Dense(1)",
+                        "Your last layer has 1 neuron, but there are 10 classes"),
+    # Only the test images divided twice: evaluate() gives the model nearly black images.
+    "test-not-normalized/twice": ("model.evaluate(x_test, y_test", "model.evaluate(x_test / 255.0, y_test",
+                                  "evaluate() gives the model pixels from 0 to 0.00392157 (after "
+                                  "its Rescaling layer), but it learned on 0 to 1"),
     # Scaled outside the model (as many tutorials do), the training images only.
     "test-not-normalized": (RESCALING, "", "in the\nform it learned from",
                             ANSWER.replace("# [model]", "x_train = x_train / 255.0\n# [model]", 1)),
@@ -84,7 +94,9 @@ PLANTS = {
     "predict-no-batch": ("model.predict(x_test[:1]", "model.predict(x_test[0]",
                          "without the batch axis"),
     "predict-not-normalized": ("model.predict(x_test[:1]", "model.predict(x_test[:1] * 255.0",
-                               "pixels up to 65025"),
+                               "gives the model pixels up to 255 (after its Rescaling layer)"),
+    "predict-not-normalized/twice": ("model.predict(x_test[:1]", "model.predict(x_test[:1] / 255.0",
+                                     "pixels up to 0.00392157 (after its Rescaling layer)"),
     # id/variant: a second slip with the same mistake.
     "misspelt": ("tf.keras.layers.Flatten()", "tf.keras.layers.Flaten()",
                  "asks for `Flaten`, which does not exist (did you mean `Flatten`?)"),
@@ -156,7 +168,8 @@ def assert_true_marks(step, mistake, out):
     never ticked; every item listed once; no note saying the check passes."""
     from tutorial_helpers.checking.catalogue import ITEMS, MISTAKES, item_in
     names = dict(ITEMS[step])
-    marks = re.findall(r"^  ([✓✗·]) (.+?)(?:   \(.*\))?$", out, re.M)
+    said = re.findall(r"^  ([✓✗·]) (.+?)(?:   \((.*)\))?$", out, re.M)
+    marks = [(mark, name) for mark, name, _ in said]
     assert [mark for mark, _ in marks].count("✗") == 1, out
     assert sorted(name for _, name in marks if name in names.values()) == sorted(
         names.values()) or any(name.startswith("your file") for _, name in marks), out
@@ -166,8 +179,10 @@ def assert_true_marks(step, mistake, out):
     ticked = [name for mark, name in marks if mark == "✓"]
     crossed = next(name for mark, name in marks if mark == "✗")
     assert crossed not in ticked
-    # The ticks come first, in the judge's order, then the cross, then the rest.
-    assert [mark for mark, _ in marks][:len(ticked) + 1] == ["✓"] * len(ticked) + ["✗"]
+    # In the judge's order: the ticks first, then the items not written (or not
+    # checked) yet that come before the cross, the cross, the rest.
+    before = [mark for mark, _ in marks[:[mark for mark, _ in marks].index("✗")]]
+    assert before == ["✓"] * len(ticked) + ["·"] * (len(before) - len(ticked)), out
     assert "the check passes" not in out
 
 

@@ -234,6 +234,14 @@ class StopWhenGood(tf.keras.callbacks.Callback):
             self.model.stop_training = True
 """
 
+# The keras-io convnet before its callback, fed images with no channel axis.
+CONVNET_TAIL = STYLES["keras-io-convnet"][1][STYLES["keras-io-convnet"][1].index("\n\nclass "):]
+NO_CHANNEL_NO_CALLBACK = "\n\n" + CONVNET_TAIL[CONVNET_TAIL.index("(x_train, y_train)"):].replace(
+    'np.expand_dims(x_train.astype("float32") / 255, -1)', 'x_train.astype("float32") / 255').replace(
+    'np.expand_dims(x_test.astype("float32") / 255, -1)', 'x_test.astype("float32") / 255').replace(
+    "keras.Input(shape=(28, 28, 1))", "keras.Input(shape=(28, 28))").replace(
+    ",\n          callbacks=[StopWhenGood()])", ")")
+
 # name: (style, what it says, the slip, the mistake, words its message must have)
 PLANTS = {
     "seed-unscaled": ("seed", "training_images = training_images / 255.0\n", "",
@@ -270,6 +278,37 @@ PLANTS = {
     "convnet-watches-training": ("keras-io-convnet", 'logs["val_accuracy"] >= 0.9',
                                  'logs["accuracy"] >= 0.9', "callback-watches-training",
                                  "*training* accuracy"),
+    # Pixels divided by 255 twice, and a softmax on the hidden layer: no error, a model
+    # that learns much worse, well above chance: never ticked.
+    "seed-divided-twice": ("seed", "training_images = training_images / 255.0\n",
+                           "training_images = training_images / 255.0 / 255.0\n",
+                           "divided-twice", "your file divides the images by 255 and then by "
+                           "255 again"),
+    "textbook-divided-twice": ("textbook", "astype('float32') / 255\nx_test",
+                               "astype('float32') / 255 / 255\nx_test", "divided-twice",
+                               "from 0 to 0.0039, not from 0 to 1"),
+    "seed-hidden-softmax": ("seed", "Dense(128, activation=tf.nn.relu)",
+                            "Dense(128, activation=tf.nn.softmax)", "hidden-softmax",
+                            "Your hidden layer, Dense(128), has softmax as its activation"),
+    "textbook-hidden-softmax": ("textbook", "Dense(512, activation='relu'",
+                                "Dense(512, activation='softmax'", "hidden-softmax",
+                                "Dense(512), has softmax as its activation, not ReLU"),
+    "seed-one-neuron": ("seed", "Dense(10, activation=tf.nn.softmax)",
+                        "Dense(1, activation=tf.nn.softmax)", "wrong-units",
+                        "Your last layer has 1 neuron, but there are 10 classes"),
+    # No callback yet, and a model on images without their channel axis: Keras's error
+    # is shown at the model, the callback is still to write.
+    "convnet-no-channel-no-callback-yet": ("keras-io-convnet", CONVNET_TAIL,
+                                           NO_CHANNEL_NO_CALLBACK, "conv-no-channel",
+                                           "no channel axis"),
+}
+# No evaluate() yet, and fit() validates on the test images: not written yet, said truly.
+EVALUATE_NOT_YET = {
+    "seed-validates-on-test": ("seed", "epochs=5)\nmodel.evaluate(test_images, test_labels)\n",
+                               "epochs=5, validation_data=(test_images, test_labels))\n"),
+    "textbook-validates-on-test": (
+        "textbook", "batch_size=128)\ntest_loss, test_acc = network.evaluate(x_test, y_test)\n"
+        "print('test_acc:', test_acc)\n", "batch_size=128, validation_data=(x_test, y_test))\n"),
 }
 
 
@@ -304,7 +343,7 @@ def checked(tmp_path_factory):
     jobs = {}
     for name, (step, text) in STYLES.items():
         jobs[name] = (step, text)
-    for name, (style, old, new, *_) in PLANTS.items():
+    for name, (style, old, new, *_) in {**PLANTS, **EVALUATE_NOT_YET}.items():
         step, text = STYLES[style]
         assert old in text, f"{name}: {style} no longer holds {old!r}"
         jobs[name] = (step, text.replace(old, new, 1))
@@ -345,3 +384,27 @@ def test_each_planted_mistake_gets_its_message_and_no_false_tick(name, checked):
     assert f"Mistake [{mistake}]:" in result.stdout, result.stdout
     assert words in re.sub(r"\s+", " ", result.stdout), result.stdout
     assert_true_marks(STYLES[style][0], mistake, result.stdout)
+
+
+def test_the_convnets_error_is_shown_though_its_callback_is_not_written_yet(checked):
+    assert "StopWhenGood" not in NO_CHANNEL_NO_CALLBACK and "expand_dims" not in \
+        NO_CHANNEL_NO_CALLBACK and "(28, 28, 1)" not in NO_CHANNEL_NO_CALLBACK
+    out = checked["convnet-no-channel-no-callback-yet"].stdout
+    assert "  · your callback: stops at a validation accuracy   (not written yet)\n" \
+           "  ✗ the convolutional model\n" in out, out
+    assert re.search(r"^Your file stopped at line \d+ with ValueError: .*expected min_ndim=4, "
+                     r"found ndim=3", out, re.M), out
+    assert "Then, not in your file yet: your callback, StopAtAccuracy" in out
+
+
+@pytest.mark.parametrize("name", EVALUATE_NOT_YET)
+def test_no_evaluate_is_not_yet_and_validating_on_the_test_images_is_said(name, checked):
+    result = checked[name]
+    out = re.sub(r"\s+", " ", result.stdout)
+    assert_clean(result)
+    assert result.returncode == 1 and "Mistake" not in out and "✗" not in out, result.stdout
+    assert "· evaluate() on the test images: an accuracy above chance (not written yet)" in out
+    assert result.stdout.count("  ✓ ") == 4
+    assert "Your fit() already measures the model on the test images after each epoch" in out
+    assert "nothing has tested" not in out and "never calls evaluate()" not in out
+    assert "Next, not in your file yet: evaluate() and the two accuracies" in out

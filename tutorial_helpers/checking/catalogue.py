@@ -14,14 +14,14 @@ ITEMS = {
     "2": [("model", "the model: Flatten, a hidden Dense layer with ReLU, 10 scores "
                     "made probabilities by softmax"),
           ("compile", "compile(): a loss that fits the labels, an optimizer, accuracy"),
-          ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
+          ("data", "the data as the model sees it: pixels from 0 to 1, labels the ten classes"),
           ("fit", "fit(): training on the training images"),
           ("evaluate", "evaluate() on the test images: an accuracy above chance"),
           ("predict", "predict() on test images, with their batch axis: ten probabilities")],
     "3": [("callback", "your callback: stops at a validation accuracy"),
           ("model", "the convolutional model"),
           ("train", "compile() and fit(), with a validation set and your callback"),
-          ("data", "the data fit() gets: pixels from 0 to 1, labels the ten classes"),
+          ("data", "the data as the model sees it: pixels from 0 to 1, labels the ten classes"),
           ("evaluate", "evaluate() on the test images: an accuracy above chance")],
 }
 # Made with these targets, at these validation accuracies, a callback that compares
@@ -38,6 +38,11 @@ SECTIONS = {
           "model": "Your turn: the convolutional model",
           "train": "Your turn: train and test", "evaluate": "Your turn: train and test"},
 }
+
+
+def plural(n, word):
+    """'1 neuron', '2 neurons', '0.5 seconds': a number with its word, agreeing."""
+    return f"{n:g} {word}{'' if n == 1 else 's'}"
 
 
 def item_in(step, item):
@@ -60,7 +65,7 @@ MISTAKES = {
         "by character: brackets and quotes come in pairs, and a line that starts a "
         "block ends in a colon."),
     "time-limit": Mistake(
-        "", "Your file ran for more than {limit} seconds, so the check stopped it{where}. "
+        "", "Your file ran for more than {limit}, so the check stopped it{where}. "
             "On the check's few thousand images it should end in seconds: something "
             "in it never ends, such as a loop that never stops.",
         "Look at that line: a `while` loop needs a condition that becomes false."),
@@ -96,12 +101,17 @@ MISTAKES = {
     "error": Mistake(
         "", "Line {line} stopped your file with {type}: {reason}\n    {code}",
         "Run your file yourself to read Python's whole message:  python {file}"),
-    # --- the data fit() gets -----------------------------------------------------
+    # --- the data as the model sees it -------------------------------------------
     "not-normalized": Mistake(
         "data", "fit() gets pixels from {low:g} to {high:g}, not from 0 to 1: the images "
                 "are not normalized. The model then learns much worse.",
         "Scale the pixels to 0..1 before they reach the Dense layers: a "
         "Rescaling(1 / 255) layer first in the model, or the images divided by 255.0."),
+    "divided-twice": Mistake(
+        "data", "The pixels reach your model from 0 to {high:.4f}, not from 0 to 1: {how}, "
+                "so they are divided by 255 twice. To the model every image is then nearly "
+                "black, and it learns much worse.",
+        "{fix}"),
     "no-images": Mistake(
         "data", "fit() gets {count} images: there is nothing to learn from. The slicing "
                 "before it probably leaves none.",
@@ -132,7 +142,7 @@ MISTAKES = {
                  "row of 10 scores per image.",
         "Put tf.keras.layers.Flatten() right after the Input."),
     "wrong-units": Mistake(
-        "model", "Your last layer has {units} neurons, but there are 10 classes: it "
+        "model", "Your last layer has {neurons}, but there are 10 classes: it "
                  "needs one neuron, one score, per class.",
         "The last layer is Dense(10, activation=\"softmax\")."),
     "not-softmax": Mistake(
@@ -148,6 +158,14 @@ MISTAKES = {
         "model", "Your hidden Dense layer has no activation: without ReLU, a stack of "
                  "Dense layers is no more powerful than a single one.",
         "Write Dense(128, activation=\"relu\")."),
+    "hidden-softmax": Mistake(
+        "model", "Your hidden layer, Dense({units}), has softmax as its activation, not "
+                 "ReLU: softmax turns its {outputs} into probabilities that add up to 1, so "
+                 "the layer after it gets tiny numbers that compete, and the model learns "
+                 "much worse. Softmax belongs to the last layer only, where the 10 scores "
+                 "become probabilities.",
+        "Write Dense({units}, activation=\"relu\"): ReLU keeps a positive sum and turns "
+        "a negative one into 0."),
     # --- compile ------------------------------------------------------------------
     "categorical-loss": Mistake(
         "compile", "Your loss is \"categorical_crossentropy\", which wants each label "
@@ -175,19 +193,16 @@ MISTAKES = {
         "fit", "fit() trains on the test images. They must stay aside, unseen, so "
                "that the test accuracy is honest.",
         "Train on x_train and y_train; keep x_test for evaluate()."),
-    "no-evaluate": Mistake(
-        "evaluate", "Your file never calls evaluate(): nothing tests the model on images "
-                    "it has not seen.",
-        "Add the evaluate block after fit()."),
     "evaluate-on-train": Mistake(
         "evaluate", "evaluate() tests the model on the training images, the very ones it "
                     "learned from: that accuracy says nothing about new images.",
         "Evaluate on x_test and y_test."),
     "test-not-normalized": Mistake(
-        "evaluate", "evaluate() gets pixels from {low:g} to {high:g}, but the model "
-                    "learned on 0 to 1. A model must always be given its inputs in the "
+        "evaluate", "evaluate() gives the model pixels from {low:g} to {high:g}{after}, but "
+                    "it learned on 0 to 1. A model must always be given its inputs in the "
                     "form it learned from.",
-        "Divide the test images by 255.0 too."),
+        "Scale the test images as fit()'s: divided by 255.0 once, by the file or by the "
+        "model's Rescaling layer, never both."),
     "swapped-results": Mistake(
         "evaluate", "Your `{name}` holds the test loss ({value:.4f}), not the accuracy: "
                     "evaluate() gives the loss first, then the accuracy.",
@@ -204,9 +219,9 @@ MISTAKES = {
                    "the model always takes a batch of images, shape (batch, 28, 28).",
         "Give it a batch of one:  model.predict(x_test[:1])  (not x_test[0])."),
     "predict-not-normalized": Mistake(
-        "predict", "predict() gets pixels up to {high:g}, but the model learned on 0 to 1: "
-                   "its answer is then a guess.",
-        "Predict on the scaled test images, x_test, as evaluate() does."),
+        "predict", "predict() gives the model pixels up to {high:g}{after}, but it learned "
+                   "on 0 to 1: its answer is then a guess.",
+        "Predict on the test images as evaluate() gets them, x_test, scaled once."),
     # --- step 3 ------------------------------------------------------------------
     "no-validation": Mistake(
         "train", "fit() has no validation set, so there is no val_accuracy for your "
@@ -239,7 +254,8 @@ MISTAKES = {
     "conv-no-channel": Mistake(
         "model", "Conv2D gets images of 28 by 28 with no channel axis: it wants "
                  "(28, 28, 1), one grey channel.",
-        "Put tf.keras.layers.Reshape((28, 28, 1)) right after the Input."),
+        "Put tf.keras.layers.Reshape((28, 28, 1)) before the first Conv2D, right after "
+        "the Input."),
     "scaled-twice": Mistake(
         "model", "Your model starts with a Rescaling layer, but your file also scaled "
                  "the pixels to 0..1 before fit(): the model sees them divided by 255 "
@@ -258,3 +274,21 @@ MORE_EPOCHS = ("on all the data each epoch takes about as long as the first, so 
                "take about {ratio:g} times as long as 5, and the training accuracy then "
                "climbs faster than the test accuracy (step 3 shows why).")
 FEWER_EPOCHS = "fewer epochs take less time, and the model learns less."
+
+# Not a mistake: a block the file does not have yet. Said above "Next: add ...", each
+# true of the file it is said of (the keys: what fit() was given to validate on).
+NO_EVALUATE = {
+    None: "Your file does not call evaluate() yet: nothing has tested the model on "
+          "images it has not learned from.",
+    "test": "Your fit() already measures the model on the test images after each epoch "
+            "(its validation_data): images it has not learned from. The page's last block "
+            "still asks for evaluate(): one test, once training is over, that gives the "
+            "test accuracy your file keeps. Numbers watched while training are what you "
+            "choose by (how many epochs, when to stop), and test images that help you "
+            "choose are no longer \"never seen\": evaluate() at the end is the honest "
+            "last word. (Step 3 validates on images held out from the training ones.)",
+    "held-out": "Your fit() measures the model after each epoch on its validation set, "
+                "images it does not learn from. The page's last block still asks for "
+                "evaluate() on the test images, which nothing was chosen by: one test, "
+                "once training is over, the honest last word.",
+}

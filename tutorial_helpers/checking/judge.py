@@ -6,7 +6,11 @@ holds, fails with a mistake (an id of catalogue.MISTAKES and the values its mess
 needs), or could not be checked because the run never got that far. `passed` lists
 the items that were checked and hold, and only those; an error the file raised is
 reported at the item its line belongs to (or at "your file, line N" in a file
-without the page's `# [label]` lines), once the items before it have been checked.
+without the page's `# [label]` lines), once the items before it have been checked:
+blocks before it not written yet are said so (`not_yet`) and never hide it, nor
+does a mistake in the callback, judged on made-up epochs (`also`). A block not
+written yet is never a mistake (`missing`, with `why` when the file has something
+in its place, such as a validation on the test images instead of evaluate()).
 """
 import ast
 import difflib
@@ -14,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import (EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, TARGET_CASES,
-                        item_in)
+from .catalogue import (EPOCHS_NOTE, FEWER_EPOCHS, ITEMS, MISTAKES, MORE_EPOCHS, NO_EVALUATE,
+                        TARGET_CASES, item_in, plural)
 from .exercise import BLOCKS, marker, scaffold_only
 
 # The Keras names the pages use: a misspelt one gets the nearest as a suggestion.
@@ -53,6 +57,9 @@ PAGE_EPOCHS = 5  # what step 2's page asks fit() for
 # At or below this test accuracy a model has learned next to nothing: guessing one of
 # ten classes gets 0.10, and one epoch on the check's images gets well above 0.5.
 CHANCE = 0.2
+# Pixels that reach the model no brighter than this were divided by 255 twice
+# (1 / 255 = 0.0039): as the model sees them, the images are nearly black.
+TWICE = 1.5 / 255
 # The layers that compute an activation on what the layer before them gives.
 ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "PReLU", "ELU"}
 WEIGHTS = {"Dense", "Conv2D", "Conv1D", "Conv3D"}
@@ -63,7 +70,11 @@ class Verdict:
     item: str = None           # the item that fails, or None when all pass
     mistake: str = None        # catalogue id
     values: dict = field(default_factory=dict)
-    missing: object = None     # a Block not written yet
+    missing: object = None     # a Block not written yet (with a mistake: an earlier one)
+    why: str = None            # for a block not written yet: what the file has instead
+    not_yet: list = field(default_factory=list)  # items not written yet, before the mistake
+    said: str = None           # the error's own first line, when the message does not quote it
+    also: object = None        # a Verdict: an error further on that the mistake did not cause
     accuracy: float = None     # the test accuracy reached on the check's images
     raw: str = ""              # TensorFlow's own error, for --verbose
     passed: list = field(default_factory=list)  # the items checked and holding, in order
@@ -159,6 +170,21 @@ def unwritten(path):
     return empty
 
 
+def writes_callback(run, path):
+    """Whether the file has a callback class: one it defines (made from a class whose
+    name ends in Callback) or one its globals hold at its end (imported, say)."""
+    end = run.last("end") or run.last("error") or run.last("exit") or {}
+    if end.get("callback_classes"):
+        return True
+    try:
+        tree = ast.parse(Path(path).read_text(errors="replace"))
+    except SyntaxError:
+        return True
+    return any(isinstance(node, ast.ClassDef) and any(
+        ast.unparse(base).endswith("Callback") for base in node.bases)
+        for node in ast.walk(tree))
+
+
 def own_names(path):
     """Every name the learner's file defines: for a misspelt name, the nearest of them."""
     try:
@@ -204,7 +230,7 @@ def check_model(step, run, path):
         raise Failed("no-flatten", shape="(" + ", ".join(map(str, shape)) + ")")
     dense = activations(found)
     if dense and dense[-1][0]["units"] != 10:
-        raise Failed("wrong-units", units=dense[-1][0]["units"])
+        raise Failed("wrong-units", neurons=plural(dense[-1][0]["units"], "neuron"))
     compiled = run.first("compile") or {}
     last = dense[-1][1] if dense else None
     if dense and last != "softmax" and not (last == "linear" and compiled.get("from_logits")):
@@ -215,6 +241,10 @@ def check_model(step, run, path):
         raise Failed("no-hidden-layer")
     if any(kind == "linear" for _, kind in dense[:-1]):
         raise Failed("no-relu")
+    hidden = [layer for layer, kind in dense[:-1] if kind == "softmax"]
+    if hidden:
+        raise Failed("hidden-softmax", units=hidden[0]["units"],
+                     outputs=plural(hidden[0]["units"], "output"))
     if step == "3" and not convolutional:
         raise Failed("no-conv")
     if step == "3" and rescaling(run) < 1.0:
@@ -275,8 +305,19 @@ def check_data(step, run, path):
             y.get("integral") and y["min"] >= 0 and y["max"] <= 9):
         raise Failed("labels-changed", low=y["min"], high=y["max"],
                      fraction="" if y.get("integral") else ", fractions")
-    if x.get("max", 0) * rescaling(run) > 1.0:
+    seen = x.get("max", 0) * rescaling(run)  # the brightest pixel, as the model sees it
+    if seen > 1.0:
         raise Failed("not-normalized", low=x["min"], high=x["max"])
+    if 0 < seen <= TWICE:
+        if rescaling(run) < 1.0:
+            raise Failed("divided-twice", high=seen, how=(
+                "your file divides the images by 255, and your model's Rescaling(1 / 255) "
+                "layer divides them again"), fix=(
+                "Divide them once. The page's model scales them itself, in its Rescaling "
+                "layer: leave the images 0..255, as your file loads them."))
+        raise Failed("divided-twice", high=seen, how="your file divides the images by 255 "
+                     "and then by 255 again", fix="Divide them by 255.0 once, as step 1 "
+                     "does: x_train / 255.0 gives pixels from 0 to 1.")
 
 
 def check_fit(step, run, path, verdict):
@@ -394,8 +435,11 @@ def check_evaluate(step, run, path, verdict):
     if tested is not None and data.get("test") not in (tested, None) \
             and tested in (trained, data.get("train")):
         raise Failed("evaluate-on-train")
-    if ex.get("max", 0) * rescaling(run) > 1.0:
-        raise Failed("test-not-normalized", low=ex["min"], high=ex["max"])
+    scale = rescaling(run)
+    if ex.get("max", 0) * scale > 1.0 or 0 < ex.get("max", 0) * scale <= TWICE < (
+            (fit.get("x") or {}).get("max", 0) * scale):
+        raise Failed("test-not-normalized", low=ex["min"] * scale, high=ex["max"] * scale,
+                     after="" if scale == 1 else " (after its Rescaling layer)")
     result = (evaluated or {}).get("result")
     if isinstance(result, dict):
         result = [result.get("loss")] + [v for k, v in result.items() if "acc" in k]
@@ -418,8 +462,11 @@ def check_predict(step, run, path):
     shape = (predict["x"] or {}).get("shape") or []
     if len(shape) == 2:  # one image, 28 by 28, with no batch axis around it
         raise Failed("predict-no-batch", shape=tuple(shape))
-    if ((predict["x"] or {}).get("max") or 0) * rescaling(run) > 1.0:
-        raise Failed("predict-not-normalized", high=predict["x"]["max"])
+    scale, fit = rescaling(run), run.first("fit") or {}
+    seen = ((predict["x"] or {}).get("max") or 0) * scale
+    if seen > 1.0 or 0 < seen <= TWICE < (fit.get("x") or {}).get("max", 0) * scale:
+        raise Failed("predict-not-normalized", high=seen,
+                     after="" if scale == 1 else " (after its Rescaling layer)")
     if (run.first("predicted") or {}).get("shape") is None:
         raise Unchecked
 
@@ -486,11 +533,29 @@ def error_mistake(step, run, error, path):
     return "error", {"type": kind, "reason": first_line[:300]}
 
 
+def validated_on(run):
+    """What fit() measured the model on after each epoch: None, "test" (the test images)
+    or "held-out" (images held out from the training ones)."""
+    fit, data = run.first("fit") or {}, run.first("data") or {}
+    if not fit.get("validation"):
+        return None
+    test = data.get("test")
+    if test is not None and test != data.get("train") and fit.get("validation_count") == test:
+        return "test"
+    return "held-out"
+
+
 def judge(step, run, path):
     verdict = Verdict()
     order = [item for item, _ in ITEMS[step]]
     blocks = {block.label: block for block in BLOCKS[step]}
     scratch = not has_markers(path)
+    empty = unwritten(path)
+    if scratch and "callback" in blocks and not writes_callback(run, path):
+        empty.add("callback")  # a file of its own with no callback class in it
+
+    def label_of(item):
+        return {"data": "fit" if step == "2" else "train"}.get(item, item)
 
     def item_of_line(line):
         if scratch or not line:
@@ -526,11 +591,33 @@ def judge(step, run, path):
         if error_item not in order:
             error_item = None
 
-    def report_error():
+    def report_error(into=verdict):
         if error_item is None:
-            verdict.where = f"your file, line {error.get('line')}" if error.get("line") \
+            into.where = f"your file, line {error.get('line')}" if error.get("line") \
                 else "your file"
-        return fail(error_item, mistake, **values)
+        template = MISTAKES[mistake].message
+        if "{reason}" not in template and "{code}" not in template:
+            # The message names the mistake; the file's own error is shown too, in
+            # Python's and Keras's words, as running the file would show it.
+            lines = error["message"].strip().splitlines()
+            into.said = f"{error['type']}: {lines[0][:300] if lines else ''}".rstrip(": ")
+        into.item, into.mistake, into.values = error_item, mistake, values
+        return into
+
+    def not_yet(item, label):
+        """item's block is not written yet: said as such, and the page's next step."""
+        verdict.not_yet.append(item)
+        verdict.missing = verdict.missing or blocks.get(label, BLOCKS[step][-1])
+
+    def error_after(item):
+        """The error, at its item, once item and those up to it are said not written
+        yet when their blocks are empty: the order never hides the error."""
+        for later in order[order.index(item):]:
+            if later == error_item:
+                break
+            if label_of(later) in empty and later not in verdict.not_yet:
+                not_yet(later, label_of(later))
+        return report_error()
 
     for item in order:
         try:
@@ -539,11 +626,20 @@ def judge(step, run, path):
             else:
                 CHECKS[item](step, run, path)
         except Failed as failed:
+            if error and failed.mistake == "no-callback" and error_item != item:
+                # No callback yet, and the file broke further on: the break is shown,
+                # the callback is still to write (the order never hides an error).
+                not_yet(item, "callback")
+                return error_after(item)
+            if error and item == "callback" and error_item not in (None, "callback"):
+                # The callback is judged on made-up epochs: its mistake did not break
+                # the run, so the error further on is shown as well.
+                verdict.also = report_error(Verdict())
             return fail(item_in(step, MISTAKES[failed.mistake].item) or item,
                         failed.mistake, **failed.values)
         except Unchecked:
             if error:
-                return report_error()
+                return error_after(item)
             if item == "predict" and (scratch or "predict" not in labels_in(path)):
                 # A file of its own, or an exercise file from before the page's
                 # section 6: a prediction is shown, not required.
@@ -552,11 +648,11 @@ def judge(step, run, path):
                 continue
             if stopped and stopped.get("message"):
                 return fail(item, "stopped", reason=stopped["message"].strip())
-            if item == "evaluate" and (scratch or "evaluate" not in unwritten(path)):
-                return fail("evaluate", "no-evaluate")
-            empty = [label for label in blocks if label in unwritten(path)]
-            label = empty[0] if empty else {"data": "fit" if step == "2" else "train"}.get(
-                item, item)
+            label = next((label for label in blocks if label in empty), label_of(item))
+            if item == "evaluate" and (scratch or "evaluate" not in empty
+                                       or validated_on(run)):
+                # Missing, not wrong: what the file has instead, and what the page asks.
+                verdict.why, label = NO_EVALUATE[validated_on(run)], "evaluate"
             verdict.item, verdict.missing = item, blocks.get(label, BLOCKS[step][-1])
             return verdict
         if error and item == error_item:

@@ -8,9 +8,9 @@ the learner). Before the file runs, this wraps:
   checked reader, never downloaded, so the file sees the real shapes;
 - keras.Model.compile, fit and evaluate: each call is noted (the layers and what
   their activations compute, the loss, the metrics, the arrays' shapes and ranges,
-  the epochs, the callbacks, the history) and then made, behind the file's back, on
-  the first CHECK_TRAIN training (CHECK_TEST test and validation) images, with at
-  most CHECK_EPOCHS epochs.
+  the epochs, the validation set's size, the callbacks, the history) and then made,
+  behind the file's back, on the first CHECK_TRAIN training (CHECK_TEST test and
+  validation) images, with at most CHECK_EPOCHS epochs.
 
 Each note is one JSON line in EVENTS, written at once, so that the parent reads
 them even if the file then fails, loops or is killed.
@@ -225,6 +225,14 @@ def loss_known(loss, keras):
         return False
 
 
+def images_in(validation_data):
+    """How many images validation_data=(x, y) holds (None for anything else)."""
+    try:
+        return len(validation_data[0])
+    except Exception:
+        return None
+
+
 def capped(value, n):
     """The first n images of an array (a tuple of arrays: of each); anything else as is."""
     if isinstance(value, (tuple, list)):
@@ -275,6 +283,7 @@ def patch_model(keras):
              epochs_given="epochs" in bound,
              validation=bound.get("validation_data") is not None
              or bool(bound.get("validation_split")),
+             validation_count=images_in(bound.get("validation_data")),
              callbacks=[{"class": name_of(c) if isinstance(c, type) else type(c).__name__,
                          "is_class": isinstance(c, type),
                          "own": own(c if isinstance(c, type) else type(c)),

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .catalogue import ITEMS, MISTAKES, SECTIONS, item_in
+from .catalogue import ITEMS, MISTAKES, SECTIONS, item_in, plural
 from .exercise import BLOCKS, ROOT, add_block, answer_file, learner_file
 from .judge import has_markers, judge
 from .run import IMAGES, MAX_EPOCHS, TIME_LIMIT, run_file
@@ -56,41 +56,28 @@ def check(step, path, args):
           f"the first {train:,} training and {test:,} test images ...", flush=True)
     run = run_file(path, args.data_dir, args.time_limit, MAX_EPOCHS[step], IMAGES[step])
     verdict = judge(step, run, path)
-    names = dict(ITEMS[step])
     print()
-    for item in verdict.passed:  # checked, and it holds
-        print(f"  ✓ {names[item]}")
-    if verdict.where:
-        print(f"  ✗ {verdict.where}")
-    elif verdict.item in names:
-        print(f"  ✗ {names[verdict.item]}" if verdict.mistake
-              else f"  · {names[verdict.item]}   (not written yet)")
-    for item, name in ITEMS[step]:
-        if item not in verdict.passed and item != verdict.item and item not in verdict.skipped:
-            print(f"  · {name}   (not checked yet)")
+    for line in marks(step, verdict):
+        print(line)
     print()
     for note in verdict.notes if verdict.ok else []:  # said once all else holds
         print(note)
-    if verdict.missing:
-        block = verdict.missing
-        if has_markers(path):
-            print(f"Next: add {block.what}, below the line '# [{block.label}]' of your file,")
-            print(f"as the page's section \"{block.section}\" shows it.")
-            print(f"(Or let this write it for you:  python check.py {step} --add {block.label})")
-        else:
-            print(f"Next: your file does not run {block.what} yet: the page's section "
-                  f"\"{block.section}\" shows it.")
+    if verdict.missing and not verdict.mistake:
+        if verdict.why:
+            print(verdict.why)
+        next_block(step, verdict.missing, path, "Next")
     elif verdict.mistake:
-        mistake = MISTAKES[verdict.mistake]
-        values = dict(verdict.values, limit=f"{args.time_limit:g}", step=step,
-                      file=shown(path))
-        print(f"Mistake [{verdict.mistake}]: " + mistake.message.format(**values))
-        section = SECTIONS[step].get(item_in(step, mistake.item) or verdict.item)
-        if section:
-            print(f"The page teaches this in its section \"{section}\".")
-        print("Hint: " + mistake.hint.format(**values))
+        for found in (verdict, verdict.also):  # the mistake, and an error it did not cause
+            if found is None:
+                continue
+            if found is verdict.also:
+                print("\nAnd further on, what stopped your file:")
+            said_mistake(step, found, args, path)
         if verdict.raw and not args.verbose:
             print(f"(Python's and TensorFlow's own message:  python check.py {step} --verbose)")
+        if verdict.missing:  # a block before the mistake is not written yet
+            print()
+            next_block(step, verdict.missing, path, "Then")
     else:
         accuracy = f" (test accuracy {verdict.accuracy:.4f} on the check's images)" \
             if verdict.accuracy is not None else ""
@@ -104,6 +91,62 @@ def check(step, path, args):
             print(verdict.raw.rstrip())
     sys.stdout.flush()
     return 0 if verdict.ok else 1
+
+
+def said_mistake(step, found, args, path):
+    """A mistake: its id and message, the page's section, the hint, the file's own error."""
+    mistake = MISTAKES[found.mistake]
+    values = dict(found.values, limit=plural(args.time_limit, "second"), step=step,
+                  file=shown(path))
+    print(f"Mistake [{found.mistake}]: " + mistake.message.format(**values))
+    section = SECTIONS[step].get(item_in(step, mistake.item) or found.item)
+    if section:
+        print(f"The page teaches this in its section \"{section}\".")
+    print("Hint: " + mistake.hint.format(**values))
+    if found.said:
+        line = found.values.get("line")
+        print(f"Your file stopped{f' at line {line}' if line else ''} with {found.said}")
+
+
+def marks(step, verdict):
+    """One line per item, in the judge's order: ✓ checked and holds, ✗ the mistake,
+    · not written yet or not checked yet; an item the file is not asked for is left out."""
+    lines, placed = [], False
+    for item, name in ITEMS[step]:
+        if item in verdict.skipped:
+            continue
+        if item in verdict.passed:
+            lines.append(f"  ✓ {name}")
+            continue
+        if item in verdict.not_yet:
+            lines.append(f"  · {name}   (not written yet)")
+            continue
+        if verdict.also and item == verdict.also.item:
+            lines.append(f"  ✗ {name}")
+            continue
+        if verdict.mistake and not placed and (verdict.where or item == verdict.item):
+            placed = True  # "your file, line N" goes where the judging stopped
+            lines.append(f"  ✗ {verdict.where or name}")
+            if not verdict.where:
+                continue
+        if item == verdict.item and not verdict.mistake:
+            lines.append(f"  · {name}   (not written yet)")
+        else:
+            lines.append(f"  · {name}   (not checked yet)")
+    if verdict.mistake and not placed:
+        lines.append(f"  ✗ {verdict.where or 'your file'}")
+    return lines
+
+
+def next_block(step, block, path, word):
+    """The page's next step: the block to add, and where the page shows it."""
+    if has_markers(path):
+        print(f"{word}: add {block.what}, below the line '# [{block.label}]' of your file,")
+        print(f"as the page's section \"{block.section}\" shows it.")
+        print(f"(Or let this write it for you:  python check.py {step} --add {block.label})")
+    else:
+        print(f"{word}, not in your file yet: {block.what}, as the page's section "
+              f"\"{block.section}\" shows it.")
 
 
 def diff(step, path):
