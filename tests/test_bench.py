@@ -8,6 +8,8 @@ import importlib.util
 import json
 import numbers
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -340,9 +342,12 @@ def test_steps_3_to_6_are_timed_and_their_memory_checked_against_1gb(steps_bench
         assert peak <= 1000, (name, peak)
 
 
-def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(steps_bench):
+def test_tensorboard_serves_the_scalars_and_its_peak_counts_what_ran(steps_bench):
     """TensorBoard really starts on the page's logs, answers the Scalars dashboard's
-    requests, and its peak is the sum of its process tree, its data server included."""
+    requests, and its peak is the sum of the processes that ran. Whether its data server
+    was one of them is TensorBoard's choice at run time (it gives it about 10 s, then
+    reads the logs itself): the benchmark reports it, this test does not require it
+    (test_the_peak_is_the_sum_of_a_process_tree holds the sum)."""
     stdout, report = steps_bench
     assert "Preparing TensorBoard: the logs: step4.py (the model step 5 needs), " \
         "step3.py --logdir logs, step5.py --logdir logs" in stdout
@@ -360,14 +365,53 @@ def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(step
     for run_name in ("step3/dense/train", "step3/dense/validation"):
         assert asked[(run_name, "epoch_loss")] >= 1
     assert not any(run_name.startswith("step5/") for run_name, _ in asked)  # pictures only
-    # The tree: TensorBoard as the page starts it, and its data server, its child.
+    # The tree: TensorBoard as the page starts it, and its data server if it ran one.
     assert any(" --logdir logs --bind_all --port " in p for p in run_["processes"])
-    assert any("tensorboard_data_server" in p for p in run_["processes"])
-    assert run_["tensorboard_mb"] > 50 and run_["data_server_mb"] > 1
-    assert run_["peak_rss_mb"] > run_["tensorboard_mb"]  # the sum, the child included
-    assert report["summary"]["tensorboard"]["data_server_mb"]["median"] == \
-        run_["data_server_mb"]
+    assert run_["tensorboard_mb"] > 50  # it loads TensorFlow
+    assert run_["peak_rss_mb"] >= run_["tensorboard_mb"]
+    server = run_["data_server"]
+    assert server == any("tensorboard_data_server" in p for p in run_["processes"])
+    assert (run_["data_server_mb"] is not None) == server
+    assert report["summary"]["tensorboard"]["tensorboard_mb"]["median"] == \
+        run_["tensorboard_mb"]
     both = report["checks"]["tensorboard_memory"]["tensorboard"]["peak_rss_mb"]
     assert both["pass"] is None  # not the full data
+    assert both["data_server_runs"] == [int(server), 1]
+    assert ("its data server ran in 0 of 1 runs" in stdout) is not server
     assert both["value"] == both["tensorboard"] + both["step3"]
     assert "TensorBoard and step 3 at once (medians):" in stdout
+
+
+# A process, then its child: a command line naming the data server (the parent's names
+# it in two pieces), 30 MB of its own; the child says so once it holds them, and both
+# wait for the end of the test's pipe.
+CHILD = ("import sys; held = b'x' * 30_000_000; print('ready', flush=True); "
+         "sys.stdin.read()  # ")
+PARENT = ("import subprocess, sys; "
+          "subprocess.run([sys.executable, '-c', sys.argv[1] + 'tensorboard' '_data_server'])")
+
+def test_the_peak_is_the_sum_of_a_process_tree():
+    """The tensorboard target's sampler, on a tree that is known to be complete when it
+    samples it (the child has said so): its peak is the sum of both processes, the child
+    is named by its own command line and counted as the data server."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from benchmark.serving import TreeSampler
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    tree = subprocess.Popen([sys.executable, "-c", PARENT, CHILD], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert tree.stdout.readline() == "ready\n"
+        sampler = TreeSampler(tree.pid)
+        sampler.sample()
+    finally:
+        tree.stdin.close()
+        tree.wait(timeout=600)
+    root, child = (sampler.processes.pop(tree.pid), *sampler.processes.values())
+    assert root.startswith(f"{sys.executable} -c {PARENT}")
+    assert child == f"{sys.executable} -c {CHILD}tensorboard_data_server"
+    peak = sampler.peak
+    assert peak["data_server"] > 30 and peak["root"] > 5  # MB: two Pythons
+    assert peak["total"] == pytest.approx(peak["root"] + peak["data_server"])
+    assert peak["anonymous"] > 30
