@@ -316,7 +316,8 @@ def checked(tmp_path_factory):
         (folder / name / "mycallbacks.py").write_text(OWN_MODULE)
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = pool.map(lambda n: run("check.py", jobs[n][0], "--file", paths[n],
-                                         timeout=180), jobs)
+                                         "--time-limit", CHECK_TIME_LIMIT, timeout=HANG_S),
+                           jobs)
         return dict(zip(jobs, results))
 
 
