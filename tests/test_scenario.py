@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import HANG_S, ROOT
 from docs_pages import DOCS, relative
 
 SCENARIO = ROOT / "scenario"  # the course: structure.json and one folder per scenario
@@ -1131,18 +1131,32 @@ def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
 
 def waiting(env, **extra):
     return subprocess.run(["bash", str(WAIT)], capture_output=True, text=True,
-                          env={**env, **extra}, timeout=60)
+                          env={**env, **extra}, timeout=HANG_S)
+
+
+def read_until(process, pattern):
+    """process's stdout so far, read until it matches pattern (or the output ends): the
+    waiting line ends in no newline, so read what comes, not lines."""
+    out = ""
+    while not re.search(pattern, out):
+        chunk = os.read(process.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        out += chunk.decode()
+    return out
 
 
 def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
     Path(setup_env["SETUP_LOG"]).write_text("=== installing requirements.txt\n")
     env = {**setup_env, "SETUP_PID": str(tmp_path / "setup.pid")}
-    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
-    time.sleep(1.5)
+    wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, env=env)
+    # Ready only once the waiting line is on the screen: not after a guessed pause.
+    shown = read_until(wait, r"Setting up \(\d+s\): installing requirements\.txt")
     Path(setup_env["READY_MARKER"]).touch()
-    out, _ = wait.communicate(timeout=30)
+    out = shown + wait.communicate(timeout=HANG_S)[0].decode()
     assert wait.returncode == 0
-    assert "Setting up (0s): installing requirements.txt" in out and "Ready after" in out
+    assert re.search(r"Setting up \(\d+s\): installing requirements\.txt", out), out
+    assert "Ready after" in out
 
     Path(setup_env["READY_MARKER"]).unlink()
     Path(setup_env["FAILED_MARKER"]).write_text("pip could not install it\nTry:  pip ...\n")
@@ -1157,7 +1171,9 @@ def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
     assert "still running" in out and setup_env["SETUP_LOG"] in out
 
 
-def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
+def test_a_setup_killed_midway_is_reported_as_stopped(setup_env, tmp_path):
+    """Said as a stop, not as the 600 s timeout. How soon is the wait's loop's (it looks
+    every second); no test times it on a shared machine."""
     # background.sh with a pip that hangs: killed there, it writes no marker.
     hang = tmp_path / "stubs" / "python3"
     hang.write_text(hang.read_text().replace('[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"',
@@ -1167,20 +1183,18 @@ def test_a_setup_killed_midway_is_reported_within_15_s(setup_env, tmp_path):
                              start_new_session=True)
     wait = subprocess.Popen(["bash", str(WAIT)], stdout=subprocess.PIPE, text=True, env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + HANG_S
         log = Path(env["SETUP_LOG"])
         while not log.exists() or "installing requirements" not in log.read_text():
             assert time.monotonic() < deadline, "the setup never reached pip"
             time.sleep(0.2)
         os.killpg(setup.pid, 9)
-        killed = time.monotonic()
-        setup.wait(timeout=10)  # reaped, as its parent on the VM does
-        out, _ = wait.communicate(timeout=15)
-        took = time.monotonic() - killed
+        setup.wait(timeout=HANG_S)  # reaped, as its parent on the VM does
+        out, _ = wait.communicate(timeout=HANG_S)
     finally:
         for process in (setup, wait):
             if process.poll() is None:
                 process.kill()
-    assert wait.returncode == 1 and took < 15, took
+    assert wait.returncode == 1
     assert "The setup stopped without finishing" in out and env["SETUP_LOG"] in out
     assert "Setting up" in out and "installing requirements.txt" in out
