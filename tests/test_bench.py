@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, Runner
+from conftest import HANG_S, ROOT, Runner
 from docs_pages import DOCS_DIR, section
 from fake_data import write_dataset
 
@@ -43,11 +43,11 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def bench(run, *args, timeout=240):
+def bench(run, *args, timeout=HANG_S):
     return run("bench/run.py", "--repeat", 1, "--no-warmup", *args, timeout=timeout)
 
 
-def bench_only(run, tmp_path, targets, timeout=240):
+def bench_only(run, tmp_path, targets, timeout=HANG_S):
     """bench/run.py --only TARGETS on small generated data: its stdout and its report."""
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     report_path = tmp_path / "bench.json"
@@ -65,7 +65,8 @@ STEP_TARGETS = ["step3", "step4", "step5", "step6", "tensorboard"]
 @pytest.fixture(scope="module")
 def steps_bench(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("steps-bench")
-    return bench_only(Runner(tmp_path), tmp_path, ",".join(STEP_TARGETS), timeout=480)
+    return bench_only(Runner(tmp_path), tmp_path, ",".join(STEP_TARGETS),
+                      timeout=2 * HANG_S)  # ten runs of TensorFlow, and training
 
 
 def test_table_and_json_have_every_field(run, tmp_path):
@@ -229,7 +230,7 @@ def test_conv_choices_compares_candidates(run, tmp_path):
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     report_path = tmp_path / "choices.json"
     result = run("bench/conv_choices.py", "--data-dir", data, "--only", 4, "--epochs", 1,
-                 "--json", report_path, timeout=240)
+                 "--json", report_path, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -407,7 +408,7 @@ def test_the_peak_is_the_sum_of_a_process_tree():
         sampler.sample()
     finally:
         tree.stdin.close()
-        tree.wait(timeout=600)
+        tree.wait(timeout=HANG_S)
     root, child = (sampler.processes.pop(tree.pid), *sampler.processes.values())
     assert root.startswith(f"{sys.executable} -c {PARENT}")
     assert child == f"{sys.executable} -c {CHILD}tensorboard_data_server"

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from conftest import Runner, real_data_dir
+from conftest import CHECK_TIME_LIMIT, HANG_S, Runner, real_data_dir
 from fake_data import NAMES, idx_bytes
 from test_check2 import assert_clean, assert_true_marks
 

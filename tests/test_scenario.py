@@ -471,7 +471,7 @@ def tensorboard_help(run):
         command = [str(command)] if command.exists() else [sys.executable, "-m",
                                                             "tensorboard.main"]
         result = subprocess.run([*command, "--help"], capture_output=True, text=True,
-                                env=run.env, timeout=120)
+                                env=run.env, timeout=HANG_S)
         assert result.returncode == 0, result.stderr
         HELP_TEXTS["tensorboard"] = result.stdout
     return HELP_TEXTS["tensorboard"]
@@ -656,7 +656,7 @@ def keras_says(tmp_path_factory):
     home = tmp_path_factory.mktemp("keras")
     env = dict(os.environ, KERAS_HOME=str(home), HOME=str(home), TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-c", KERAS_PROBE, json.dumps(ask)],
-                            capture_output=True, text=True, env=env, timeout=300)
+                            capture_output=True, text=True, env=env, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -920,7 +920,7 @@ def verify(script, **env):
     clean = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_RESULTS_DIR",)}
     clean.update(env)
     return subprocess.run(["bash", str(script)], capture_output=True, text=True,
-                          env=clean, timeout=60)
+                          env=clean, timeout=HANG_S)
 
 
 STEP_ARGS = {"step2": ["--epochs", "1"], "step3": ["--epochs", "2"]}
@@ -1050,7 +1050,7 @@ def setup_env(tmp_path):
 
 def background(env, **extra):
     return subprocess.run(["bash", str(SETUP / "intro" / "background.sh")],
-                          capture_output=True, text=True, env={**env, **extra}, timeout=60)
+                          capture_output=True, text=True, env={**env, **extra}, timeout=HANG_S)
 
 
 def calls(env):
