@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from conftest import HANG_S
+
 ENCODE = r"""
 import json, sys
 import numpy as np
@@ -53,7 +55,7 @@ def encode(files, tmp):
         np.save(array_path, array)
         jobs.append(dict(path=str(path), kind=kind, array=str(array_path)))
     result = subprocess.run([sys.executable, "-c", ENCODE, json.dumps(jobs)],
-                            capture_output=True, text=True, env=_quiet_env(tmp), timeout=120)
+                            capture_output=True, text=True, env=_quiet_env(tmp), timeout=HANG_S)
     assert result.returncode == 0, result.stderr
 
 
@@ -64,7 +66,7 @@ def tiny_model(path, shape=(28, 28), classes=10, bias=None):
     result = subprocess.run(
         [sys.executable, "-c", MODEL, str(path), ",".join(map(str, shape)), str(classes),
          ",".join(map(str, bias or []))],
-        capture_output=True, text=True, env=_quiet_env(Path(path).parent), timeout=120)
+        capture_output=True, text=True, env=_quiet_env(Path(path).parent), timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     return path
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import HANG_S, ROOT
 from tutorial_helpers.saved_model import MAKER  # step4.py
 
 TRAIN = r"""
@@ -35,7 +35,7 @@ model.save(path)
 """
 
 
-def small_conv_model(run, path, data_dir=None, epochs=2, filters=8, full=False, timeout=300):
+def small_conv_model(run, path, data_dir=None, epochs=2, filters=8, full=False, timeout=HANG_S):
     """Train and save a convolutional model to path, in the Runner's environment (its
     Keras cache: the generated data, unless data_dir says otherwise); return path."""
     result = subprocess.run(

@@ -8,10 +8,12 @@ import importlib.util
 import json
 import numbers
 import os
+import subprocess
+import sys
 
 import pytest
 
-from conftest import ROOT, Runner
+from conftest import HANG_S, ROOT, Runner
 from docs_pages import DOCS_DIR, section
 from fake_data import write_dataset
 
@@ -41,11 +43,11 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def bench(run, *args, timeout=240):
+def bench(run, *args, timeout=HANG_S):
     return run("bench/run.py", "--repeat", 1, "--no-warmup", *args, timeout=timeout)
 
 
-def bench_only(run, tmp_path, targets, timeout=240):
+def bench_only(run, tmp_path, targets, timeout=HANG_S):
     """bench/run.py --only TARGETS on small generated data: its stdout and its report."""
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     report_path = tmp_path / "bench.json"
@@ -63,7 +65,8 @@ STEP_TARGETS = ["step3", "step4", "step5", "step6", "tensorboard"]
 @pytest.fixture(scope="module")
 def steps_bench(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("steps-bench")
-    return bench_only(Runner(tmp_path), tmp_path, ",".join(STEP_TARGETS), timeout=480)
+    return bench_only(Runner(tmp_path), tmp_path, ",".join(STEP_TARGETS),
+                      timeout=2 * HANG_S)  # ten runs of TensorFlow, and training
 
 
 def test_table_and_json_have_every_field(run, tmp_path):
@@ -227,7 +230,7 @@ def test_conv_choices_compares_candidates(run, tmp_path):
     data = write_dataset(tmp_path / "data", n_train=500, n_test=100)
     report_path = tmp_path / "choices.json"
     result = run("bench/conv_choices.py", "--data-dir", data, "--only", 4, "--epochs", 1,
-                 "--json", report_path, timeout=240)
+                 "--json", report_path, timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -340,9 +343,12 @@ def test_steps_3_to_6_are_timed_and_their_memory_checked_against_1gb(steps_bench
         assert peak <= 1000, (name, peak)
 
 
-def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(steps_bench):
+def test_tensorboard_serves_the_scalars_and_its_peak_counts_what_ran(steps_bench):
     """TensorBoard really starts on the page's logs, answers the Scalars dashboard's
-    requests, and its peak is the sum of its process tree, its data server included."""
+    requests, and its peak is the sum of the processes that ran. Whether its data server
+    was one of them is TensorBoard's choice at run time (it gives it about 10 s, then
+    reads the logs itself): the benchmark reports it, this test does not require it
+    (test_the_peak_is_the_sum_of_a_process_tree holds the sum)."""
     stdout, report = steps_bench
     assert "Preparing TensorBoard: the logs: step4.py (the model step 5 needs), " \
         "step3.py --logdir logs, step5.py --logdir logs" in stdout
@@ -360,14 +366,53 @@ def test_tensorboard_serves_the_scalars_and_its_peak_counts_its_data_server(step
     for run_name in ("step3/dense/train", "step3/dense/validation"):
         assert asked[(run_name, "epoch_loss")] >= 1
     assert not any(run_name.startswith("step5/") for run_name, _ in asked)  # pictures only
-    # The tree: TensorBoard as the page starts it, and its data server, its child.
+    # The tree: TensorBoard as the page starts it, and its data server if it ran one.
     assert any(" --logdir logs --bind_all --port " in p for p in run_["processes"])
-    assert any("tensorboard_data_server" in p for p in run_["processes"])
-    assert run_["tensorboard_mb"] > 50 and run_["data_server_mb"] > 1
-    assert run_["peak_rss_mb"] > run_["tensorboard_mb"]  # the sum, the child included
-    assert report["summary"]["tensorboard"]["data_server_mb"]["median"] == \
-        run_["data_server_mb"]
+    assert run_["tensorboard_mb"] > 50  # it loads TensorFlow
+    assert run_["peak_rss_mb"] >= run_["tensorboard_mb"]
+    server = run_["data_server"]
+    assert server == any("tensorboard_data_server" in p for p in run_["processes"])
+    assert (run_["data_server_mb"] is not None) == server
+    assert report["summary"]["tensorboard"]["tensorboard_mb"]["median"] == \
+        run_["tensorboard_mb"]
     both = report["checks"]["tensorboard_memory"]["tensorboard"]["peak_rss_mb"]
     assert both["pass"] is None  # not the full data
+    assert both["data_server_runs"] == [int(server), 1]
+    assert ("its data server ran in 0 of 1 runs" in stdout) is not server
     assert both["value"] == both["tensorboard"] + both["step3"]
     assert "TensorBoard and step 3 at once (medians):" in stdout
+
+
+# A process, then its child: a command line naming the data server (the parent's names
+# it in two pieces), 30 MB of its own; the child says so once it holds them, and both
+# wait for the end of the test's pipe.
+CHILD = ("import sys; held = b'x' * 30_000_000; print('ready', flush=True); "
+         "sys.stdin.read()  # ")
+PARENT = ("import subprocess, sys; "
+          "subprocess.run([sys.executable, '-c', sys.argv[1] + 'tensorboard' '_data_server'])")
+
+def test_the_peak_is_the_sum_of_a_process_tree():
+    """The tensorboard target's sampler, on a tree that is known to be complete when it
+    samples it (the child has said so): its peak is the sum of both processes, the child
+    is named by its own command line and counted as the data server."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from benchmark.serving import TreeSampler
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    tree = subprocess.Popen([sys.executable, "-c", PARENT, CHILD], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert tree.stdout.readline() == "ready\n"
+        sampler = TreeSampler(tree.pid)
+        sampler.sample()
+    finally:
+        tree.stdin.close()
+        tree.wait(timeout=HANG_S)
+    root, child = (sampler.processes.pop(tree.pid), *sampler.processes.values())
+    assert root.startswith(f"{sys.executable} -c {PARENT}")
+    assert child == f"{sys.executable} -c {CHILD}tensorboard_data_server"
+    peak = sampler.peak
+    assert peak["data_server"] > 30 and peak["root"] > 5  # MB: two Pythons
+    assert peak["total"] == pytest.approx(peak["root"] + peak["data_server"])
+    assert peak["anonymous"] > 30

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import ROOT, Runner
+from conftest import CHECK_TIME_LIMIT, HANG_S, ROOT, Runner
 from fake_data import write_dataset
 from test_check2 import assert_clean, assert_true_marks
 
@@ -97,7 +97,7 @@ SCAFFOLD_PLANTS = {
 
 
 def check(run, *args):
-    return run("check.py", "3", *args, timeout=120)
+    return run("check.py", "3", *args, "--time-limit", CHECK_TIME_LIMIT, timeout=HANG_S)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,8 @@ def checked(tmp_path_factory):
         paths[name].write_text(text)
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(texts, pool.map(
-            lambda name: run("check.py", "3", "--file", paths[name], timeout=180), texts)))
+            lambda name: run("check.py", "3", "--file", paths[name],
+                             "--time-limit", CHECK_TIME_LIMIT, timeout=HANG_S), texts)))
 
 
 def flat(text):

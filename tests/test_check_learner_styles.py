@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from conftest import Runner, real_data_dir
+from conftest import CHECK_TIME_LIMIT, HANG_S, Runner, real_data_dir
 from fake_data import NAMES, idx_bytes
 from test_check2 import assert_clean, assert_true_marks
 
@@ -355,7 +355,8 @@ def checked(tmp_path_factory):
         (folder / name / "mycallbacks.py").write_text(OWN_MODULE)
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = pool.map(lambda n: run("check.py", jobs[n][0], "--file", paths[n],
-                                         timeout=180), jobs)
+                                         "--time-limit", CHECK_TIME_LIMIT, timeout=HANG_S),
+                           jobs)
         return dict(zip(jobs, results))
 
 

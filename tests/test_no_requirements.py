@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import HANG_S, ROOT
 
 SCRIPTS = ["step1.py", "step2.py", "step3.py", "step4.py", "step5.py", "step6.py", "bench/run.py",
            "bench/conv_choices.py",
@@ -35,7 +35,7 @@ def bare_env(python, tmp_path):
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_a_script_run_without_the_requirements_says_what_to_do(bare_python, script, tmp_path):
     result = subprocess.run([bare_python, script], cwd=ROOT, capture_output=True, text=True,
-                            env=bare_env(bare_python, tmp_path), timeout=60)
+                            env=bare_env(bare_python, tmp_path), timeout=HANG_S)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -50,7 +50,7 @@ def test_a_check_needs_only_the_standard_library(bare_python, script, tmp_path):
     # verify.sh runs `python3` from PATH: here the bare venv's. It says "Not yet", no traceback.
     result = subprocess.run(["bash", str(script)], capture_output=True, text=True,
                             env={**bare_env(bare_python, tmp_path), "TUTORIAL_DIR": str(tmp_path)},
-                            timeout=60)
+                            timeout=HANG_S)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Not yet:")

@@ -2,6 +2,8 @@
 import os
 import signal
 
+from conftest import HANG_S
+
 
 def fake_tensorflow(run, tmp_path, body):
     """Put a package named tensorflow with this __init__.py ahead of the real one."""
@@ -65,7 +67,7 @@ def test_ctrl_c_during_the_import(run_cached, tmp_path):
     lines = iter(proc.stdout.readline, "")  # the data is loaded and described first
     assert "importing\n" in lines  # reads up to that line, then stops
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=HANG_S)
     assert proc.returncode == 130
     assert err == "Stopped by Ctrl-C.\n"
 

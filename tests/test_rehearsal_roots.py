@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import HANG_S, ROOT
 
 sys.path.insert(0, str(ROOT / "scenario"))
 from rehearsal.machine import Root, mounts_under  # noqa: E402
@@ -38,6 +38,6 @@ def test_each_scenario_gets_a_fresh_copy_of_the_base():
 def test_an_unknown_scenario_is_refused_with_the_course_s_names():
     result = subprocess.run([sys.executable, str(ROOT / "scenario" / "rehearse"),
                              "--scenario", "no-such-scenario"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=HANG_S)
     assert result.returncode != 0
     assert "no scenario no-such-scenario" in result.stderr and "first-model" in result.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import HANG_S, ROOT
 
 sys.path.insert(0, str(ROOT / "scenario"))
 from rehearsal.terminal import Terminal, screen_promises  # noqa: E402
@@ -62,19 +62,41 @@ def setup_writes(tmp_path, stages, then):
     threading.Thread(target=run, daemon=True).start()
 
 
+def until_shown(terminal, pattern):
+    """Read the screen, keeping each new one as the wait does, until pattern is on it."""
+    deadline = time.monotonic() + HANG_S
+    while True:
+        shown = terminal.screen()
+        if not terminal.screens or terminal.screens[-1][1] != shown:
+            terminal.screens.append((None, shown))
+        if re.search(pattern, shown, re.M):
+            return shown
+        assert time.monotonic() < deadline, f"never shown: {pattern!r}\n{shown}"
+        time.sleep(0.2)
+
+
 def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
     ship_the_way_in(tmp_path)
     setup_writes(tmp_path, STAGES[:3], lambda: (tmp_path / "ready").touch())
     terminal.type(typed)
-    screen, seconds = terminal.wait_for_prompt_after(timeout=30)
+    # The stand-in setup moves on once the screen has shown its stage: no race with
+    # how often the wait, or this test, looks.
+    for stage in STAGES[:3]:
+        with log.open("a") as f:
+            f.write(f"=== {stage}\n")
+        until_shown(terminal, rf"^Setting up \(\d+s\): {re.escape(stage)}$")
+    (tmp_path / "ready").touch()
+    screen, _ = terminal.wait_for_prompt_after(timeout=HANG_S)
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
     assert all(p["ok"] for p in promises.values()), promises
-    assert seconds < 30 and "Ready after" in screen
+    assert "Ready after" in screen
     # The typed `cd` carried over: the prompt after Ready is the shell's own, in the folder.
     terminal.type("pwd")
-    time.sleep(1)
-    assert str(tmp_path / "tutorial") in terminal.screen().splitlines()[-2]
+    tutorial = re.escape(str(tmp_path / "tutorial"))
+    screen, _ = terminal.wait_for_prompt_after(re.compile(rf"^{tutorial}$", re.M),
+                                               timeout=HANG_S)
+    assert screen.splitlines()[-2] == str(tmp_path / "tutorial")
     # More than one screen was seen, and the waiting line named a stage on one of them.
     assert any("Setting up" in s and "installing" in s for _, s in terminal.screens)
 
@@ -88,10 +110,8 @@ def test_the_screen_promises_fail_on_a_dead_setup(terminal, tmp_path):
     (tmp_path / "setup.pid").write_text(str(setup.pid))
     setup_writes(tmp_path, STAGES[:2], lambda: (os.killpg(setup.pid, 9), setup.wait()))
     terminal.type(typed)
-    started = time.monotonic()
-    screen, _ = terminal.wait_for_prompt_after(timeout=40)
+    screen, _ = terminal.wait_for_prompt_after(timeout=HANG_S)
     assert "The setup stopped without finishing" in screen
-    assert time.monotonic() - started < 30
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
     assert not promises["Ready on the learner's screen"]["ok"]
     assert promises["at most two typed lines on the screen"]["ok"]
@@ -104,7 +124,7 @@ def test_a_long_foreground_breaks_the_two_line_promise(terminal, tmp_path):
     (tmp_path / "ready").touch()
     (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
     terminal.type(typed)
-    terminal.wait_for_prompt_after(timeout=30)
+    terminal.wait_for_prompt_after(timeout=HANG_S)
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
     assert not promises["at most two typed lines on the screen"]["ok"], promises
 

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import HANG_S, ROOT
 from fake_data import write_dataset
 
 
@@ -50,7 +50,7 @@ def test_step1_draws_in_colour_only_on_a_terminal(run_cached):
     with contextlib.suppress(OSError):  # reading a closed pty ends with EIO
         while chunk := os.read(main, 65536):
             screen += chunk
-    assert proc.wait(timeout=60) == 0
+    assert proc.wait(timeout=HANG_S) == 0
     assert "\x1b[48;5;" in screen.decode()
 
     run_cached.env["NO_COLOR"] = "1"

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, Runner
+from conftest import HANG_S, ROOT, Runner
 from fake_data import write_dataset
 
 TABLE = re.compile(r"^(Dense|Convolutional) +([\d,]+) +(\d+) +([01]\.\d{4}) +([01]\.\d{4})"
@@ -83,7 +83,7 @@ def test_fashion_keras_is_saved_where_it_ran_and_loads(step4):
          "model = tf.keras.models.load_model(sys.argv[1])\n"
          "out = model.predict(np.zeros((3, 28, 28), 'uint8'), verbose=0)\n"
          "print(model.name, model.count_params(), out.shape, round(float(out[0].sum()), 4))\n",
-         str(path)], env=run.env, cwd=work, text=True, capture_output=True, timeout=120)
+         str(path)], env=run.env, cwd=work, text=True, capture_output=True, timeout=HANG_S)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split() == ["conv", str(results["conv"]["params"]), "(3,", "10)",
                                      "1.0"]

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 import tutorial_helpers
-from conftest import ROOT, Runner
+from conftest import HANG_S, ROOT, Runner
 from fake_data import write_dataset
 from photo_files import tiny_model
 from saved_models import MAKER, small_conv_model
@@ -44,7 +44,7 @@ def learner(run, made, tmp_path):
     return here
 
 
-def step5(run, cwd, *args, timeout=300):
+def step5(run, cwd, *args, timeout=HANG_S):
     return run(STEP5, *args, cwd=cwd, timeout=timeout)
 
 

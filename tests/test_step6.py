@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT, needs_real_data, real_data_dir
+from conftest import HANG_S, ROOT, needs_real_data, real_data_dir
 from photo_files import bmp8_bytes, bmp_bytes, encode, gif_bytes, object_on, tiny_model
 from saved_models import MAKER, small_conv_model
 
@@ -21,7 +21,7 @@ STEP6 = ROOT / "step6.py"
 ANSI = re.compile(r"\x1b\[[\d;]*m")
 
 
-def step6(run, cwd, *args, timeout=300):
+def step6(run, cwd, *args, timeout=HANG_S):
     """Run step6.py as a learner does, from the folder cwd."""
     return run(STEP6, *args, cwd=cwd, timeout=timeout)
 
@@ -397,7 +397,7 @@ def bad_files(good_png, tmp_path_factory):
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     result = subprocess.run([sys.executable, "-c", READ_EACH, str(ROOT),
                              *(str(folder / name) for name in BAD_FILES)],
-                            capture_output=True, text=True, env=env, timeout=300)
+                            capture_output=True, text=True, env=env, timeout=HANG_S)
     assert result.returncode == 0, result.stderr  # a traceback would end up here
     return folder, json.loads(result.stdout.splitlines()[-1])
 
@@ -546,12 +546,12 @@ def test_example_photos_of_every_class_get_the_models_answer_for_the_original(ru
     step 6: the model answers as it does for the original 28x28 image."""
     run.env["FASHION_MNIST_DIR"] = str(real_data_dir())
     model_path, unscaled_path = tmp_path / "fashion.keras", tmp_path / "unscaled.keras"
-    small_conv_model(run, model_path, epochs=2, filters=16, full=True, timeout=900)
+    small_conv_model(run, model_path, epochs=2, filters=16, full=True, timeout=HANG_S)
 
     env = dict(run.env, TF_CPP_MIN_LOG_LEVEL="3")
     original = json.loads(subprocess.run(
         [sys.executable, "-c", PREDICT, str(model_path), str(ROOT), str(unscaled_path)], env=env,
-        capture_output=True, text=True, timeout=300, check=True).stdout.splitlines()[-1])
+        capture_output=True, text=True, timeout=HANG_S, check=True).stdout.splitlines()[-1])
     first = original["first"]
 
     for index in first:

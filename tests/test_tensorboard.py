@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, Runner
+from conftest import HANG_S, ROOT, Runner
 from fake_data import write_dataset
 from saved_models import small_conv_model
 
@@ -325,8 +325,22 @@ def free_port():
 
 
 def get(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=HANG_S) as response:
         return response.read()
+
+
+def has_read_the_logs(url):
+    """TensorBoard answers, listing both steps' runs, step 3's scalars and step 5's
+    images: what the tests below ask for."""
+    try:
+        runs = json.loads(get(url + "/data/runs"))
+        scalars = json.loads(get(url + "/data/plugin/scalars/tags"))
+        images = json.loads(get(url + "/data/plugin/images/tags"))
+    except (OSError, ValueError):
+        return False  # not serving yet
+    return (len(runs) >= 3 and all(scalars.get(f"{STEP3_RUN}/{part}")
+                                   for part in ("train", "validation"))
+            and bool(images.get(f"{STEP5_RUN}/test")))
 
 
 @pytest.fixture(scope="module")
@@ -341,19 +355,16 @@ def tensorboard(runner, step3_logs, step5_logs, tmp_path_factory):
         cwd=runner.here, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=dict(os.environ, HOME=str(home), TMPDIR=str(home)))
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + HANG_S
     try:
-        for _ in range(120):
+        # Until it serves what the tests ask for: it reads the logs after it starts.
+        while not has_read_the_logs(url):
             if server.poll() is not None:
                 pytest.fail(f"tensorboard exited with {server.returncode}:\n"
                             f"{server.stdout.read()}")
-            try:
-                if len(json.loads(get(url + "/data/runs"))) >= 3:  # both steps' runs
-                    break
-            except OSError:
-                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"tensorboard had not read the logs after {HANG_S} s")
             time.sleep(0.5)
-        else:
-            pytest.fail("tensorboard did not answer within 60 s")
         yield url
     finally:
         server.send_signal(signal.SIGINT)
@@ -393,7 +404,7 @@ def chromium():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
         if path and subprocess.run([path, "--version"], capture_output=True,
-                                   timeout=60).returncode == 0:
+                                   timeout=HANG_S).returncode == 0:
             return path
     return None
 
@@ -408,7 +419,7 @@ def browse(browser, url, tmp_path, *action):
     if os.geteuid() == 0:
         flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
     result = subprocess.run([browser, *flags, *action, url], capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=HANG_S)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -439,7 +450,7 @@ def test_a_browser_shows_the_runs(tensorboard, tmp_path):
 def check(env):
     script = ROOT / "scenario" / "mistakes-and-photo" / "tensorboard" / "verify.sh"
     return subprocess.run(["bash", str(script)], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60)
+                          env={**os.environ, **env}, timeout=HANG_S)
 
 
 def test_scenario_check_passes_once_tensorboard_shows_step3(tensorboard, tmp_path):

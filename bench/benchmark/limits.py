@@ -89,12 +89,16 @@ def step_memory_checks(summary, targets, data_counts):
             if target["program"] in MEMORY_CHECKED and name in summary}
 
 
-def tensorboard_memory_checks(summary, prepared_runs, data_counts):
+def tensorboard_memory_checks(summary, prepared_runs, data_counts, runs=None):
     """tensorboard[-Ncpu]: what TensorBoard adds beside a training step 3 (the tree's
     anonymous memory: the TensorFlow libraries both map are held once) plus the peak of
     the step 3 that wrote its logs (step3.py --logdir logs, measured while preparing
     them), at most VM_LEARNER_MB on the full data: the TensorBoard page's "What to try
-    next" trains with TensorBoard running."""
+    next" trains with TensorBoard running.
+
+    data_server_runs: in how many of its successful runs its data server ran. TensorBoard
+    starts it only if it answers within about 10 s, else reads the logs itself; a busy
+    machine can make it late. The peak is then that of the processes that did run."""
     step3 = next((run["peak_rss_mb"] for run in prepared_runs.get("tensorboard", [])
                   if run["command"].startswith("step3.py")), None)
     checks = {}
@@ -105,6 +109,9 @@ def tensorboard_memory_checks(summary, prepared_runs, data_counts):
         both = None if peak is None or step3 is None else peak + step3
         check = full_data_check({"median": both} if both is not None else None,
                                 VM_LEARNER_MB, "MB", data_counts)
+        ok = [run for run in (runs or {}).get(name, []) if run["exit_code"] == 0]
+        check.update(data_server_runs=[sum(bool(run.get("data_server")) for run in ok),
+                                       len(ok)])
         check.update(tensorboard=peak, step3=step3,
                      target=f"<= {VM_LEARNER_MB} MB with step 3's peak "
                             + ("" if step3 is None else f"({step3:.0f} MB) ") + "on the full data")

@@ -89,7 +89,10 @@ class TreeSampler(threading.Thread):
         for part, value in parts.items():
             self.peak[part] = max(self.peak[part], value / 1e6)
         for pid, (_, _, command) in tree.items():
-            self.processes.setdefault(pid, command.strip()[:300])
+            # The latest command line: a child caught between fork and exec still shows
+            # its parent's, and an ended one (a zombie) shows none.
+            if command.strip():
+                self.processes[pid] = command.strip()[:300]
         self.samples += 1
 
     def stop(self):
@@ -228,6 +231,10 @@ def serve_once(name, target, timeout, prepared):
             "stderr_lines": sum(1 for line in stderr.splitlines() if line.strip()),
             "tensorboard_mb": sampler.peak["root"],
             "data_server_mb": sampler.peak["data_server"] or None,
+            # TensorBoard may run without it: it gives its data server about 10 s to
+            # start and answer, then reads the logs itself (--load_fast=auto).
+            "data_server": any("tensorboard_data_server" in command
+                               for command in sampler.processes.values()),
             "anonymous_mb": sampler.peak["anonymous"],
             "samples": sampler.samples,
             "processes": [sampler.processes[pid] for pid in sorted(sampler.processes)],
