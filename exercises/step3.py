@@ -23,7 +23,7 @@ x_val = x_val.astype("float32") / 255.0
 x_test = x_test.astype("float32") / 255.0
 print(f"Training on {len(x_train):,} images; {len(x_val):,} are held out for validation.")
 
-# Write each block of the pages below its [label], in this order.
+# Write each block of the pages below its marked line, such as # [model], in this order.
 
 # [callback] Your callback: step 3's page, "Your turn: a callback of your own".
 

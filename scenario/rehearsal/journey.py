@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .checks import CHECKS
 from .machine import INSIDE, Shell, log, run
-from .pages import actions, foreground_expects, numberless, pages, prose_words, typed_characters
+from .pace import page_inputs
+from .pages import actions, foreground_expects, numberless, pages
 from .report import finish, plain
 from .terminal import Terminal, screen_promises
 
@@ -176,6 +177,14 @@ def prepare(args, root, report):
                           .split('"')[0])
 
 
+def reading(all_pages, name):
+    """What each written page of scenario `name` asks of the learner, for the estimate
+    of their time (rehearsal.pace), by page name."""
+    return {p["name"]: dict(page_inputs(p["text"].read_text()), scenario=name,
+                            check=bool(p["verify"]))
+            for p in all_pages if p["text"].exists()}
+
+
 def rehearse(args, root, report, name):
     """One scenario of the course, as a learner meets it on a fresh VM: a fresh copy of
     the base, its background.sh and typed-in foreground.sh to Ready, then every page's
@@ -209,10 +218,7 @@ def rehearse(args, root, report, name):
     if missing:
         mine["missing_pages"] = missing
         log(f"scenario {name}: pages missing: {', '.join(missing)}")
-    texts = {p["name"]: p["text"].read_text() for p in all_pages if p["text"].exists()}
-    report["reading"].update({page: dict(words=prose_words(text), typed_chars=typed_characters(text),
-                                         scenario=name)
-                              for page, text in texts.items()})
+    report["reading"].update(reading(all_pages, name))
 
     shell = Shell(root)
     intro = all_pages[0]
@@ -323,11 +329,13 @@ def rehearse(args, root, report, name):
                     log(f"  FAILED on the {page['name']} page, after {item['command']!r}: "
                         f"{p.get('promise') or p['expect']} ({p['expect']}). Seen: {p['detail']}")
         if page["verify"]:
+            checking = time.monotonic()
             result = subprocess.run(root.command("/bin/bash", f"{INSIDE}/scenario/{page['verify']}"),
                                     capture_output=True, text=True, cwd="/",
                                     preexec_fn=root.learner_side)
             ok = result.returncode == 0 and result.stdout.strip() == "done"
             entry["check"] = dict(script=page["verify"], exit=result.returncode,
+                                  wall_s=round(time.monotonic() - checking, 1),
                                   stdout=result.stdout.strip(), stderr=result.stderr.strip(), ok=ok)
             log(f"{page['name']}: Check {'passed' if ok else 'FAILED: ' + result.stdout + result.stderr}")
         if page is not intro:
