@@ -5,5 +5,6 @@ checks   the named checks (`<!-- expect: check NAME -->`)
 machine  the root (debootstrap once, a fresh copy per scenario, mounts, clean-up) and
          the learner's shell in it
 journey  clicking a scenario through, page by page, and judging each click
+pace     a beginner's minutes per page, from its text and its recorded outputs
 report   what the report keeps of a click, its summary and the printed table
 """
