@@ -448,7 +448,7 @@ def test_a_browser_shows_the_runs(tensorboard, tmp_path):
 # --- the scenario's Check ---------------------------------------------------------
 
 def check(env):
-    script = ROOT / "scenario" / "mistakes-and-photo" / "tensorboard" / "verify.sh"
+    script = ROOT / "scenario" / "better-model" / "tensorboard" / "verify.sh"
     return subprocess.run(["bash", str(script)], capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=HANG_S)
 

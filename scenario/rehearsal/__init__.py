@@ -7,5 +7,6 @@ machine  the root (debootstrap once, a fresh copy per scenario, mounts, clean-up
 delivery what Killercoda gives a VM: the scenario's folder alone, its scripts, its
          assets (late, if asked); nothing of the checkout
 journey  clicking a scenario through, page by page, and judging each click
+pace     a beginner's minutes per page, from its text and its recorded outputs
 report   what the report keeps of a click, its summary and the printed table
 """

@@ -11,7 +11,8 @@ from pathlib import Path
 from .checks import CHECKS
 from .delivery import SCRIPTS_INSIDE, deliver_assets, deliver_scripts
 from .machine import Shell, log, run
-from .pages import actions, foreground_expects, numberless, pages, prose_words, typed_characters
+from .pace import page_inputs
+from .pages import actions, foreground_expects, numberless, pages
 from .report import finish, plain
 from .terminal import Terminal, screen_promises
 
@@ -198,6 +199,14 @@ def prepare(args, root, report):
                           .split('"')[0])
 
 
+def reading(all_pages, name):
+    """What each written page of scenario `name` asks of the learner, for the estimate
+    of their time (rehearsal.pace), by page name."""
+    return {p["name"]: dict(page_inputs(p["text"].read_text()), scenario=name,
+                            check=bool(p["verify"]))
+            for p in all_pages if p["text"].exists()}
+
+
 def stranding(args, name, names):
     """This scenario's stranding: --stranded's modes, in turn over the course's scenarios."""
     modes = args.stranded.split(",")
@@ -238,10 +247,7 @@ def rehearse(args, root, report, name, staged, names):
     if missing:
         mine["missing_pages"] = missing
         log(f"scenario {name}: pages missing: {', '.join(missing)}")
-    texts = {p["name"]: p["text"].read_text() for p in all_pages if p["text"].exists()}
-    report["reading"].update({page: dict(words=prose_words(text), typed_chars=typed_characters(text),
-                                         scenario=name)
-                              for page, text in texts.items()})
+    report["reading"].update(reading(all_pages, name))
 
     shell = Shell(root)
     intro = all_pages[0]
@@ -414,11 +420,13 @@ def rehearse(args, root, report, name, staged, names):
                     log(f"  FAILED on the {page['name']} page, after {item['command']!r}: "
                         f"{p.get('promise') or p['expect']} ({p['expect']}). Seen: {p['detail']}")
         if page["verify"]:
+            checking = time.monotonic()
             result = subprocess.run(root.command("/bin/bash", f"{SCRIPTS_INSIDE}/{page['verify']}"),
                                     capture_output=True, text=True, cwd="/",
                                     preexec_fn=root.learner_side)
             ok = result.returncode == 0 and result.stdout.strip() == "done"
             entry["check"] = dict(script=page["verify"], exit=result.returncode,
+                                  wall_s=round(time.monotonic() - checking, 1),
                                   stdout=result.stdout.strip(), stderr=result.stderr.strip(), ok=ok)
             log(f"{page['name']}: Check {'passed' if ok else 'FAILED: ' + result.stdout + result.stderr}")
         if page is not intro:

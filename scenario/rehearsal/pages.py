@@ -103,13 +103,12 @@ def numberless(text):
     return re.sub(r"\d+(\.\d+)?", "N", text)
 
 
-# --- what the learner reads and types: the page's estimated time ------------------------
+# --- what the learner reads: the page's visible prose (rehearsal.pace counts the rest) ---
 
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 FOLDED = re.compile(r"<details>.*?</details>", re.S)
 OPTIONAL = re.compile(r"^(#+)\s.*\b(optional|more to try)\b", re.I)
 WORD = re.compile(r"[A-Za-z0-9][\w'.,%/-]*")
-READ_WPM, TYPE_CPM = 150, 100  # a beginner's reading (words) and typing (characters) a minute
 
 
 def visible_prose(text):
@@ -131,10 +130,3 @@ def visible_prose(text):
 
 def prose_words(text):
     return len(WORD.findall(visible_prose(text)))
-
-
-def typed_characters(text):
-    """Characters the learner types: the blocks added to their own file and the edited
-    lines (leading indentation not counted: editors indent)."""
-    return sum(len(line.strip()) for item in actions(text) if item["kind"] in ("type", "edit")
-               for line in (item["code"] if item["kind"] == "type" else item["new"]).splitlines())
