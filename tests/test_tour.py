@@ -2,7 +2,9 @@
 
 - Every page of the course renders at 80 columns with none of Killercoda's markup
   left, and its command boxes are the page's boxes, in the page's order, as the
-  rehearsal reads them (scenario/rehearsal/pages.py).
+  rehearsal reads them (scenario/rehearsal/pages.py), but for the killercoda-only
+  ones: the rehearsal still clicks those and holds their promises; the tour shows
+  neither.
 - Killercoda's markup is mapped or hidden on any page, not only today's wording.
 - Through a pipe (no terminal): plain text; a broken progress file is said in one line
   and set aside; missing data is said with the command that fixes it; an interrupt
@@ -58,15 +60,34 @@ def rendered(page, width=WIDTH):
 ALL_PAGES = [page for scenario in course.load(ROOT)[1] for page in scenario.pages]
 
 
+def runs(text):
+    """(command, its promises) of each command box the rehearsal reads in text."""
+    return [(item["command"], item["expects"]) for item in actions(text)
+            if item["kind"] == "exec"]
+
+
+def tour_runs(text):
+    """runs() of the page as the tour shows it: no killercoda-only paragraph."""
+    return runs(markup.hide_killercoda_only(text))
+
+
 @pytest.mark.parametrize("page", ALL_PAGES, ids=[p.id for p in ALL_PAGES])
 def test_every_page_renders_at_80_columns_with_its_boxes_in_order(page):
     text, local = rendered(page)
     for killercoda in ("{{exec", "{{copy", "{{TRAFFIC", "<!--", "```", "<details>", "<summary>"):
         assert killercoda not in text, f"{page.id}: {killercoda} left on the page"
     assert max(map(len, text.splitlines())) <= WIDTH
-    theirs = [markup.folder_mapped(item["command"], course.VM_FOLDER, "/here")
-              for item in actions(page.text.read_text()) if item["kind"] == "exec"]
+    source = page.text.read_text()
+    shown, clicked = tour_runs(source), runs(source)
+    theirs = [markup.folder_mapped(command, course.VM_FOLDER, "/here") for command, _ in shown]
     assert [box.code for box in local.of_kind("run")] == theirs
+    # The boxes the tour hides are killercoda-only: gone with their promises; the other
+    # boxes keep theirs, as the rehearsal clicks them.
+    left = iter(clicked)
+    assert all(box in left for box in shown), "a box's promises differ in the tour"
+    for command, _ in clicked:
+        if command not in dict(shown):
+            assert command not in text, f"{page.id}: killercoda-only {command!r} shown"
     console = Console(file=io.StringIO(), width=WIDTH, color_system=None)
     folded = "\n".join(line for fold in local.of_kind("fold")
                        for line in render.fold_lines(console, fold, local))
@@ -109,6 +130,8 @@ The machine is being set up.
 
 ## Try it
 
+The tutorial lives in `fashion-mnist-tutorial`; open a new terminal tab there.
+One click writes the rest.
 **Click the box** below, in the terminal beside this text: it runs
 `python step1.py`{{exec}}, then
 
@@ -125,6 +148,11 @@ This sentence is only for Killercoda. <!-- killercoda-only -->
 
 <!-- killercoda-only -->
 Neither is this one.
+
+<!-- killercoda-only: only that machine has it -->
+Stranded? `source tutorial`{{exec}}
+
+<!-- expect: ^Ready after -->
 
 <details>
 <summary>The answer</summary>
@@ -143,6 +171,7 @@ Press **Start**.
     text = local.markdown
     assert "While you read" not in text and "being set up" not in text
     assert text.index("## On this computer") < text.index("## Try it")
+    assert "lives in `here`; open a new terminal there.\nOne box writes the rest." in text
     assert "**Type the box's number** below, in this terminal" in text
     assert "`python step1.py` (box 1)" in text
     assert [(b.number, b.kind, b.interrupt) for b in local.boxes.values()] == [
@@ -151,6 +180,13 @@ Press **Start**.
     assert "[TensorBoard](http://localhost:6006)" in text
     assert "the file in your editor. Press **c** (Check)." in text
     assert "only for Killercoda" not in text and "Neither" not in text
+    # A killercoda-only box: the rehearsal still clicks it and holds its promise; the
+    # tour hides both, and the boxes around it keep their numbers and promises.
+    assert ("source tutorial", [("regex", "^Ready after")]) in runs(page)
+    assert runs(markup.hide_killercoda_only(page)) == [
+        ("python step1.py", []),
+        ("cd ~/fashion-mnist-tutorial\ntensorboard --logdir logs &", [("regex", "^Ready")])]
+    assert "source tutorial" not in text and "Stranded" not in text
     assert local.boxes[3].title == "The answer" and "x = 1" in local.boxes[3].markdown
     assert "x = 1" not in text  # folded until its number is typed
     assert "Press **n** (next page)." in text
@@ -339,9 +375,10 @@ def learner(tmp_path, project, monkeypatch):
 def run_boxes(learner, page, project, local, numbers=None):
     """Run the page's command boxes (those numbered `numbers`, else all) by their
     numbers, each judged as the rehearsal judges a click. The clicks."""
-    clicks, runs = [], dict(zip([b.number for b in local.of_kind("run")],
-                                [i for i in actions(page.read_text()) if i["kind"] == "exec"]))
-    for number, item in runs.items():
+    shown = actions(markup.hide_killercoda_only(page.read_text()))  # as the tour shows it
+    clicks, boxes = [], dict(zip([b.number for b in local.of_kind("run")],
+                                 [i for i in shown if i["kind"] == "exec"]))
+    for number, item in boxes.items():
         if numbers is not None and number not in numbers:
             continue
         shown = learner.press(str(number))
@@ -457,11 +494,9 @@ def test_a_learner_takes_the_first_scenario_through_the_tour(learner, project):
     menu = learner.press("m")
     states = dict(re.findall(r"^\s*>?\s+(\d\.\d)\s.*?\s{2,}(not started|visited|Check passed)$",
                              menu, re.M))
-    assert states == {"1.1": "visited", "1.2": "Check passed", "1.3": "Check passed",
-                      "1.4": "visited", "2.1": "not started", "2.2": "not started",
-                      "2.3": "not started", "2.4": "not started", "3.1": "not started",
-                      "3.2": "not started", "3.3": "not started", "3.4": "not started",
-                      "3.5": "not started"}
+    assert states == {**{page.number: "not started" for page in ALL_PAGES},
+                      "1.1": "visited", "1.2": "Check passed", "1.3": "Check passed",
+                      "1.4": "visited"}
     learner.press("")
     learner.terminal.type("q")
     learner.wait(QUIT)

@@ -5,18 +5,22 @@ text, with what only Killercoda understands mapped or hidden, whatever the wordi
 
 - HTML comments (`<!-- expect: ... -->`, `<!-- bench: ... -->`, ...) are hidden;
   a paragraph with a `<!-- killercoda-only -->` comment is hidden too (a comment
-  alone on its lines hides the paragraph or code block that follows it).
+  alone on its lines hides the paragraph or code block that follows it), and with
+  it the `<!-- expect: ... -->` lines right below it: the promises of its box,
+  which the rehearsal still clicks on Killercoda.
 - Every command box (```...```{{exec}}, `code`{{exec}}, {{exec interrupt}}), every
   {{copy}} box and every folded <details> section gets a number, in page order:
   typing the number runs the box, shows it ready to copy, or opens the fold.
 - {{TRAFFIC_HOST1_6006}} (a port of Killercoda's machine) is http://localhost:6006.
-- The machine's tutorial folder (/root/fashion-mnist-tutorial, ~/...) is this one.
+- The machine's tutorial folder (/root/fashion-mnist-tutorial, ~/..., its name
+  alone as code) is this one.
 - Killercoda's buttons and tabs are named the local way (KILLERCODA_WORDS).
 - On an intro, the section about the machine being set up (the one holding its
   `<!-- expect foreground: ... -->` promises) gives way to this computer's set-up.
 """
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 # A fenced block, as Killercoda reads it: its closing fence may carry an action.
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w+-]*)[ \t]*\n(?P<body>.*?)"
@@ -24,6 +28,8 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w+-]*)[ \t]*\n(?P<body>.*?
 COMMENT = re.compile(r"[ \t]*<!--.*?-->", re.S)
 KILLERCODA_ONLY = re.compile(r"<!--\s*killercoda[- ]only\b.*?-->", re.S | re.I)
 EXPECT_FOREGROUND = re.compile(r"<!--\s*expect foreground:")
+# The promises below a box (blank lines between them allowed), as the rehearsal reads them.
+PROMISES = re.compile(r"(?:\s*^[ \t]*<!--\s*expect\s*:.*?-->[ \t]*$)*", re.M)
 HEADING = re.compile(r"^(#{1,6})[ \t]+\S", re.M)
 # In prose: a fold's start and end, an inline action, a port link, any other action.
 PROSE = re.compile(r"<details>\s*(?:<summary>(?P<summary>.*?)</summary>)?"
@@ -42,6 +48,8 @@ def _type_its_number(match):
 KILLERCODA_WORDS = [
     (re.compile(r"\b([Cc])lick\s+(the|this|a|each)\s+box\b"), _type_its_number),
     (re.compile(r"\bthe\s+terminal\s+beside\s+this\s+text\b"), "this terminal"),
+    (re.compile(r"\b(a|the)\s+new\s+terminal\s+tab\b"), r"\1 new terminal"),
+    (re.compile(r"\b([Oo])ne\s+click\b"), r"\1ne box"),
     (re.compile(r"\b([Pp])ress\s+\*\*Check\*\*(?:\s+below)?"), r"\1ress **c** (Check)"),
     (re.compile(r"\*\*Check\*\*\s+button"), "Check (key c)"),
     (re.compile(r"\b([Pp])ress\s+\*\*Start\*\*"), r"\1ress **n** (next page)"),
@@ -72,16 +80,19 @@ class LocalPage:
 
 
 def folder_mapped(text, vm_folder, here):
-    """The Killercoda machine's tutorial folder, as a path or under ~, is `here`."""
+    """The Killercoda machine's tutorial folder, as a path or under ~, is `here`; its
+    name alone, as code (`fashion-mnist-tutorial`), is the name of `here`."""
     text = text.replace(vm_folder, here)
     if vm_folder.startswith("/root/"):
         text = re.sub(r"~/" + re.escape(vm_folder[len("/root/"):]) + r"\b", here, text)
-    return text
+    name, local_name = PurePosixPath(vm_folder).name, PurePosixPath(here).name
+    return text.replace(f"`{name}`", f"`{local_name}`") if name and local_name else text
 
 
 def hide_killercoda_only(text):
     """Drop each paragraph that holds a killercoda-only comment; a comment alone on
-    its lines drops the paragraph or fenced block after it."""
+    its lines drops the paragraph or fenced block after it. The expect comments
+    right below what is dropped (its box's promises) go with it."""
     out, pos = [], 0
     for marker in KILLERCODA_ONLY.finditer(text):
         if marker.start() < pos:
@@ -96,6 +107,7 @@ def hide_killercoda_only(text):
             fence = FENCE.match(following)
             block_end = following.find("\n\n")
             end += fence.end() if fence else (len(following) if block_end < 0 else block_end)
+        end = PROMISES.match(text, end).end()
         out.append(text[pos:start])
         pos = end
     return "".join(out) + text[pos:]
