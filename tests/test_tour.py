@@ -386,6 +386,9 @@ def run_boxes(learner, page, project, local, numbers=None):
         code, out = box_output(shown, number)
         command = markup.folder_mapped(item["command"], course.VM_FOLDER, str(project))
         assert "\n".join(f"$ {line}" for line in command.splitlines()) in shown
+        if "activate" in command:  # the page's venv, said the tour's way: every box has it
+            assert (f"Here every box runs in {project} with the tutorial's Python already"
+                    in re.sub(r"\s+", " ", shown)), shown
         click = dict(kind="exec", command=item["command"], exit=code, full_stdout=out,
                      full_stderr="", after_edit=False)
         clicks.append(click)

@@ -212,9 +212,9 @@ class Tour:
             self.say(f"{name} left something running in the background: an interrupt box, "
                      "or q, stops it.", "dim")
         if re.search(r"\bactivate\b", command):  # a venv switched on lasts for the box only
-            self.say("Here every box runs with the tutorial's Python already: "
-                     f"{self.runner.env['PATH'].split(os.pathsep)[0]} comes first on PATH.",
-                     "dim")
+            self.say(f"Here every box runs in {self.folder} with the tutorial's Python "
+                     f"already: {self.runner.env['PATH'].split(os.pathsep)[0]} comes first "
+                     "on PATH.", "dim")
 
     def check(self):
         if not self.page.verify:
