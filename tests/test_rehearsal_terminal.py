@@ -1,10 +1,10 @@
 """The rehearsal's learner's terminal: foreground.sh typed into an interactive bash on a
 pseudo-terminal (tmux), and what the screen shows while the shipped wait runs."""
 import os
+import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from rehearsal.terminal import Terminal, screen_promises  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not shutil.which("tmux"), reason="needs tmux")
 SCENARIO = ROOT / "scenario" / "first-model"  # every scenario's setup is a copy of this one
+AT_PWD = re.compile(r"^/\S*$", re.M)  # what `pwd` prints
 STAGES = ["tutorial setup started", "installing Python's venv and pip",
           "installing requirements.txt", "tutorial setup finished"]
 
@@ -50,16 +51,13 @@ def terminal(tmp_path):
     term.close()
 
 
-def setup_writes(tmp_path, stages, then):
-    """A stand-in for background.sh: its stages into the log, one a second, then `then`."""
-    def run():
-        log = tmp_path / "setup.log"
-        for stage in stages:
-            with log.open("a") as f:
-                f.write(f"=== {stage}\n")
-            time.sleep(1.2)
-        then()
-    threading.Thread(target=run, daemon=True).start()
+def setup_writes(terminal, tmp_path, stages):
+    """A stand-in for background.sh: its stages into the log, each once the screen has
+    shown the last: no race with how often the wait, or this test, looks."""
+    for stage in stages:
+        with (tmp_path / "setup.log").open("a") as f:
+            f.write(f"=== {stage}\n")
+        until_shown(terminal, rf"^Setting up \(\d+s\): {re.escape(stage)}$")
 
 
 def until_shown(terminal, pattern):
@@ -78,14 +76,8 @@ def until_shown(terminal, pattern):
 def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
     ship_the_way_in(tmp_path)
-    setup_writes(tmp_path, STAGES[:3], lambda: (tmp_path / "ready").touch())
     terminal.type(typed)
-    # The stand-in setup moves on once the screen has shown its stage: no race with
-    # how often the wait, or this test, looks.
-    for stage in STAGES[:3]:
-        with log.open("a") as f:
-            f.write(f"=== {stage}\n")
-        until_shown(terminal, rf"^Setting up \(\d+s\): {re.escape(stage)}$")
+    setup_writes(terminal, tmp_path, STAGES[:3])
     (tmp_path / "ready").touch()
     screen, _ = terminal.wait_for_prompt_after(timeout=HANG_S)
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
@@ -104,12 +96,20 @@ def test_the_typed_foreground_shows_two_lines_a_named_stage_then_ready(terminal,
 def test_the_screen_promises_fail_on_a_dead_setup(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
     ship_the_way_in(tmp_path)
-    # A stand-in setup: it holds the lock, as the setup does, until it is killed.
-    setup = subprocess.Popen(["flock", str(tmp_path / "setup.lock"), "sleep", "600"],
-                             start_new_session=True)
+    # A stand-in setup: it holds the lock, as the setup does, until it is killed; the
+    # wait starts once it holds it, as on the VM.
+    held = tmp_path / "held"
+    setup = subprocess.Popen(["flock", str(tmp_path / "setup.lock"), "sh", "-c",
+                              f'touch "{held}"; exec sleep infinity'], start_new_session=True)
     (tmp_path / "setup.pid").write_text(str(setup.pid))
-    setup_writes(tmp_path, STAGES[:2], lambda: (os.killpg(setup.pid, 9), setup.wait()))
+    deadline = time.monotonic() + HANG_S
+    while not held.exists():
+        assert setup.poll() is None and time.monotonic() < deadline, "the lock was never held"
+        time.sleep(0.1)
     terminal.type(typed)
+    setup_writes(terminal, tmp_path, STAGES[:2])
+    os.killpg(setup.pid, 9)
+    setup.wait(timeout=HANG_S)
     screen, _ = terminal.wait_for_prompt_after(timeout=HANG_S)
     assert "The setup stopped without finishing" in screen
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES)}
@@ -136,11 +136,9 @@ def test_the_typed_foreground_waits_for_a_late_way_in_then_goes_in(terminal, tmp
     (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
     (tmp_path / "ready").touch()
     terminal.type(typed)
-    shown, waiting = terminal.watch(lambda s: "Waiting for the tutorial's files" in s, 20,
-                                    time.monotonic())
-    assert waiting, shown
+    until_shown(terminal, r"^Waiting for the tutorial's files")
     ship_the_way_in(tmp_path)
-    screen, _ = terminal.wait_for_prompt_after(timeout=30)
+    screen, _ = terminal.wait_for_prompt_after(timeout=HANG_S)
     assert "Ready after" in screen, screen
 
 
@@ -148,24 +146,24 @@ def test_stranded_by_ctrl_c_then_source_tutorial_goes_in(terminal, tmp_path):
     typed = typed_foreground(tmp_path)
     ship_the_way_in(tmp_path)
     (tmp_path / "setup.log").write_text("=== installing requirements.txt\n")
-    started = time.monotonic()
     terminal.type(typed)
-    shown, waiting = terminal.watch(lambda s: "Setting up (" in s, 20, started)
-    assert waiting, shown
+    until_shown(terminal, r"^Setting up \(")
     terminal.interrupt()
-    terminal.watch(lambda s: s.rstrip().endswith(("$", "#")), 20, started)
+    until_shown(terminal, r"[#$]\Z")  # back at a prompt
     terminal.type("pwd")
-    shown, _ = terminal.watch(lambda s: False, 1, started)
-    assert str(tmp_path / "tutorial") not in shown.splitlines()[-2]  # stranded
+    screen, _ = terminal.wait_for_prompt_after(AT_PWD, timeout=HANG_S, after="pwd")
+    assert screen.splitlines()[-2] != str(tmp_path / "tutorial"), screen  # stranded
     terminal.type("source tutorial")
-    setup_writes(tmp_path, STAGES[2:3], lambda: (tmp_path / "ready").touch())
-    screen, _ = terminal.wait_for_prompt_after(timeout=30, after="source tutorial")
+    # A second waiting line, below `source tutorial`, before the setup is Ready.
+    until_shown(terminal, r"[#$] source tutorial\n(?:.*\n)*Setting up \(\d+s\): installing")
+    (tmp_path / "ready").touch()
+    screen, _ = terminal.wait_for_prompt_after(timeout=HANG_S, after="source tutorial")
     assert "Ready after" in screen.split("source tutorial")[-1], screen
     promises = {p["expect"]: p for p in screen_promises(terminal, typed, STAGES, waits=2)}
     assert all(p["ok"] for p in promises.values()), promises
     terminal.type("pwd")
-    time.sleep(1)
-    assert str(tmp_path / "tutorial") in terminal.screen().splitlines()[-2]
+    screen, _ = terminal.wait_for_prompt_after(AT_PWD, timeout=HANG_S, after="pwd")
+    assert screen.splitlines()[-2] == str(tmp_path / "tutorial"), screen
 
 
 def test_an_ubuntu_root_gets_universe_and_a_script_debootstrap_knows(tmp_path):

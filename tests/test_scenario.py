@@ -380,7 +380,7 @@ def test_foreground_waits_for_the_way_in_a_bound_then_says_what_to_do(arrives, t
     if arrives:
         way_in.write_text('echo "sourced in $PWD"\n')
     result = subprocess.run(["bash", "--norc", "-i"], input=line + "\n", capture_output=True,
-                            text=True, cwd=tmp_path, timeout=30, env={"PATH": os.environ["PATH"],
+                            text=True, cwd=tmp_path, timeout=HANG_S, env={"PATH": os.environ["PATH"],
                                                                       "TERM": "dumb"})
     if arrives:
         assert f"sourced in {tmp_path}" in result.stdout
@@ -1189,7 +1189,7 @@ def setup_env(tmp_path):
 
 def background(env, **extra):
     return subprocess.run(["bash", str(BACKGROUND)],
-                          capture_output=True, text=True, env={**env, **extra}, timeout=60)
+                          capture_output=True, text=True, env={**env, **extra}, timeout=HANG_S)
 
 
 def calls(env):
@@ -1271,14 +1271,27 @@ def test_background_failure_leaves_a_hint_and_no_ready_marker(setup_env):
 
 def waiting(env, **extra):
     return subprocess.run(["bash", str(TUTORIAL), "--wait"], capture_output=True, text=True,
-                          env={**env, **extra}, timeout=60)
+                          env={**env, **extra}, timeout=HANG_S)
 
 
-def wait_for_line(path, words, timeout=30):
-    deadline = time.monotonic() + timeout
+def wait_for_line(path, words):
+    """Poll until the file holds words (HANG_S only stops a hang)."""
+    deadline = time.monotonic() + HANG_S
     while not Path(path).exists() or words not in Path(path).read_text():
         assert time.monotonic() < deadline, f"never saw {words!r} in {path}"
         time.sleep(0.1)
+
+
+def read_until(process, pattern):
+    """process's stdout so far, read until it matches pattern (or the output ends): the
+    waiting line ends in no newline, so read what comes, not lines."""
+    out = ""
+    while not re.search(pattern, out):
+        chunk = os.read(process.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        out += chunk.decode()
+    return out
 
 
 def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
@@ -1288,12 +1301,14 @@ def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
     with open(setup_env["SETUP_LOCK"], "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         wait = subprocess.Popen(["bash", str(TUTORIAL), "--wait"], stdout=subprocess.PIPE,
-                                text=True, env=setup_env)
-        time.sleep(1.5)
+                                env=setup_env)
+        # Ready only once the waiting line is on the screen: not after a guessed pause.
+        shown = read_until(wait, r"Setting up \(\d+s\): installing requirements\.txt")
         Path(setup_env["READY_MARKER"]).touch()
-        out, _ = wait.communicate(timeout=30)
+        out = shown + wait.communicate(timeout=HANG_S)[0].decode()
         assert wait.returncode == 0
-        assert "Setting up (0s): installing requirements.txt" in out and "Ready after" in out
+        assert re.search(r"Setting up \(\d+s\): installing requirements\.txt", out), out
+        assert "Ready after" in out
         assert "starting the setup again" not in read(setup_env["SETUP_LOG"])
 
         Path(setup_env["READY_MARKER"]).unlink()
@@ -1312,7 +1327,7 @@ def test_the_wait_names_the_stage_and_shows_failures(setup_env, tmp_path):
 
 def test_tutorial_run_without_source_says_to_type_source(setup_env):
     result = subprocess.run(["bash", str(TUTORIAL)], capture_output=True, text=True,
-                            env=setup_env, timeout=30)
+                            env=setup_env, timeout=HANG_S)
     assert result.returncode == 2 and "source tutorial" in result.stderr
     assert not Path(setup_env["SETUP_LOG"]).exists()  # and it started nothing
 
@@ -1321,7 +1336,7 @@ def sourced(env, then="pwd"):
     """`source tutorial` typed into a shell, then `then`: (exit, stdout, stderr)."""
     result = subprocess.run(["bash", "--norc", "-c", f'source "$1"; echo "exit $?"; {then}',
                              "bash", str(TUTORIAL)],
-                            capture_output=True, text=True, env=env, timeout=60)
+                            capture_output=True, text=True, env=env, timeout=HANG_S)
     return result.stdout, result.stderr
 
 
@@ -1360,7 +1375,15 @@ def test_background_waits_for_late_assets_then_sets_up(setup_env, tmp_path):
     (whole: their checksums match), then runs the setup they bring."""
     late = tmp_path / "late"
     Path(setup_env["TUTORIAL_FILES"]).rename(late)
-    env = {**setup_env, "ASSET_TIMEOUT": "60"}
+    # Its wait's bound only stops a hang here; a `sleep` that counts the wait's looks.
+    env = {**setup_env, "ASSET_TIMEOUT": str(HANG_S)}
+    looks = tmp_path / "looks"
+    sleep = tmp_path / "stubs" / "sleep"
+    sleep.write_text(f'#!/bin/sh\necho >>"{looks}"; exec /bin/sleep "$@"\n')
+    sleep.chmod(0o755)
+
+    def looked():
+        return len(looks.read_text().splitlines()) if looks.exists() else 0
     setup = subprocess.Popen(["bash", str(BACKGROUND)], env=env)
     try:
         wait_for_line(env["SETUP_LOG"], "waiting for the tutorial's files")
@@ -1370,10 +1393,14 @@ def test_background_waits_for_late_assets_then_sets_up(setup_env, tmp_path):
         (files / "tutorial.sha256").write_bytes((late / "tutorial.sha256").read_bytes())
         (files / "tutorial-setup.sh").write_bytes((late / "tutorial-setup.sh").read_bytes())
         (files / "tutorial.tar").write_bytes((late / "tutorial.tar").read_bytes()[:100])
-        time.sleep(1.5)
+        # Two more pauses of its wait: the look between them began after the half copy.
+        deadline, then = time.monotonic() + HANG_S, looked()
+        while looked() < then + 2:
+            assert setup.poll() is None and time.monotonic() < deadline, read(env["SETUP_LOG"])
+            time.sleep(0.1)
         assert setup.poll() is None and "tutorial setup started" not in read(env["SETUP_LOG"])
         (files / "tutorial.tar").write_bytes((late / "tutorial.tar").read_bytes())
-        assert setup.wait(timeout=60) == 0, read(env["SETUP_LOG"])
+        assert setup.wait(timeout=HANG_S) == 0, read(env["SETUP_LOG"])
     finally:
         if setup.poll() is None:
             setup.kill()
@@ -1406,7 +1433,7 @@ def test_a_setup_killed_midway_is_reported_as_stopped(setup_env, tmp_path):
     # background.sh with a pip that hangs: killed there, it writes no marker.
     hang = tmp_path / "stubs" / "python3"
     hang.write_text(hang.read_text().replace('[ "$1" = -c ] || exit "${STUB_PIP_EXIT:-0}"',
-                                             '[ "$1" = -c ] || sleep 600'))
+                                             '[ "$1" = -c ] || sleep infinity'))
     env = setup_env
     setup = subprocess.Popen(["bash", str(BACKGROUND)], env=env, start_new_session=True)
     wait = None
@@ -1414,15 +1441,10 @@ def test_a_setup_killed_midway_is_reported_as_stopped(setup_env, tmp_path):
         wait_for_line(env["SETUP_LOG"], "installing requirements")
         wait = subprocess.Popen(["bash", str(TUTORIAL), "--wait"], stdout=subprocess.PIPE,
                                 env=env)
-        seen = b""
-        while b"Setting up" not in seen:  # it waits, and found the setup running
-            seen += os.read(wait.stdout.fileno(), 4096)
+        seen = read_until(wait, "Setting up")  # it waits, and found the setup running
         os.killpg(setup.pid, 9)
-        killed = time.monotonic()
-        setup.wait(timeout=10)  # reaped, as its parent on the VM does
-        out, _ = wait.communicate(timeout=15)
-        out = (seen + out).decode()
-        took = time.monotonic() - killed
+        setup.wait(timeout=HANG_S)  # reaped, as its parent on the VM does
+        out = seen + wait.communicate(timeout=HANG_S)[0].decode()
     finally:
         for process in (setup, wait):
             if process and process.poll() is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .checks import CHECKS
 from .delivery import SCRIPTS_INSIDE, deliver_assets, deliver_scripts
-from .machine import Shell, log, run
+from .machine import HANG_S, Shell, log, run
 from .pace import page_inputs
 from .pages import actions, foreground_expects, numberless, pages
 from .report import finish, plain
@@ -299,7 +299,7 @@ def rehearse(args, root, report, name, staged, names):
         background.wait()
         log(f"{name}: the setup killed while pip installs")
         shown, _ = terminal.watch(lambda screen: "The setup stopped without finishing" in screen,
-                                  120, typing)
+                                  HANG_S, typing)
         promises.append(dict(expect="the terminal says at once that the setup stopped",
                              ok="The setup stopped without finishing" in shown
                              and RECOVERY in shown, detail=shown.splitlines()[-3:]))
@@ -308,13 +308,13 @@ def rehearse(args, root, report, name, staged, names):
                              detail="the terminal was waiting for the setup" if waiting
                              else "the terminal never showed the wait"))
         # Back at a prompt, outside the tutorial: the learner types the way back in.
-        terminal.watch(lambda screen: bool(re.search(r"[#$]\s*$", screen)), 60, typing)
+        terminal.watch(lambda screen: bool(re.search(r"[#$]\s*$", screen)), HANG_S, typing)
         terminal.type(RECOVERY)
         log(f"{name}: typed {RECOVERY!r}")
     screen, seconds = terminal.wait_for_prompt_after(
         timeout=SETUP_TIMEOUT, started=typing, after=None if mode == "none" else RECOVERY)
     try:
-        background_exit = background.wait(timeout=60)
+        background_exit = background.wait(timeout=HANG_S)
     except subprocess.TimeoutExpired:
         background_exit = None
     ready_s = time.monotonic() - start
@@ -322,13 +322,13 @@ def rehearse(args, root, report, name, staged, names):
     stages = [line[4:] for line in setup_text.splitlines() if line.startswith("=== ")]
     if mode == "none":
         # The clicks' shell gets the same: foreground.sh, sourced once the setup is Ready.
-        code, out, err, _ = shell.run(f". {SCRIPTS_INSIDE}/{intro['foreground']}", timeout=120)
+        code, out, err, _ = shell.run(f". {SCRIPTS_INSIDE}/{intro['foreground']}", timeout=HANG_S)
         promises.append(dict(expect="the clicks' shell sources foreground.sh too",
                              ok=code == 0 and "Ready after" in out and not err.strip(),
                              detail=f"{dict(exit=code, stdout=plain(out).strip().splitlines()[-1:], stderr=plain(err).strip())}"))
     else:
         # The clicks' shell is stranded too: in /root, no venv; the pages bring it in.
-        code, out, err, _ = shell.run('cd ~; echo "$PWD ${VIRTUAL_ENV:-no venv}"', timeout=60)
+        code, out, err, _ = shell.run('cd ~; echo "$PWD ${VIRTUAL_ENV:-no venv}"', timeout=HANG_S)
         promises.append(dict(expect="the clicks' shell starts stranded: in /root, no venv",
                              ok=out.strip() == "/root no venv", detail=out.strip()))
     fg = dict(kind="foreground", command=f"(typed into the terminal) {intro['foreground']}",
@@ -352,8 +352,11 @@ def rehearse(args, root, report, name, staged, names):
     if mode != "none":
         # The terminal the learner typed the way back into is in the tutorial, venv on.
         terminal.type('echo "in $PWD, ${VIRTUAL_ENV:-no venv}"')
-        shown, inside = terminal.watch(
-            lambda screen: f"in {TUTORIAL_DIR}, {TUTORIAL_DIR}/.venv" in screen, 30, typing)
+        # Until the echo's answer is on the screen, whatever it says (the bound only
+        # stops a hang); then whether it says the tutorial's folder and venv.
+        shown, _ = terminal.watch(lambda screen: re.search(r"^in /\S*, ", screen, re.M),
+                                  HANG_S, typing)
+        inside = f"in {TUTORIAL_DIR}, {TUTORIAL_DIR}/.venv" in shown
         fg["promises"].append(dict(expect=f"{RECOVERY!r} put the terminal in the tutorial's "
                                           "folder with its venv", ok=inside,
                                    detail=shown.splitlines()[-2:]))

@@ -13,6 +13,9 @@ ENV = {"HOME": "/root", "USER": "root", "LOGNAME": "root", "SHELL": "/bin/bash",
        "TERM": "xterm", "LANG": "C.UTF-8",
        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 CLICK_TIMEOUT = 1800  # s, per click
+# s: a deadline that only stops a hang (a probe, the setup's exit once Ready): long
+# enough for a slow 2-core machine that is busy with other work.
+HANG_S = 900
 UBUNTU = {"jammy", "noble"}  # releases rehearsed from Ubuntu's archive (--mirror)
 UBUNTU_MIRROR = "http://archive.ubuntu.com/ubuntu"
 
@@ -235,4 +238,4 @@ class Shell:
         return int(read("rc").strip() or -1), read("out"), read("err"), seconds
 
     def probe(self, command):
-        return self.run(command, timeout=120)[1]
+        return self.run(command, timeout=HANG_S)[1]
