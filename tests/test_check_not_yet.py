@@ -5,9 +5,7 @@ words true of that file (one that validates on the test images is not told that
 nothing tests it on unseen images). A file whose callback is not written yet and
 whose convolutional model breaks on 28 by 28 images shows the model's own error, at
 its item, and only then the block still to write (the exercise's callback scaffold,
-untouched, or, in a file of its own, no callback class at all).
-tests/test_check_learner_styles.py
-tries the same in other learners' styles.
+untouched, or, in a file of its own, no callback class at all). tests/test_check_learner_styles.py tries the same in other learners' styles.
 """
 import re
 
