@@ -4,8 +4,8 @@ A file without evaluate() is "not written yet", told what the page still asks in
 words true of that file (one that validates on the test images is not told that
 nothing tests it on unseen images). A file whose callback is not written yet and
 whose convolutional model breaks on 28 by 28 images shows the model's own error, at
-its item, and only then the block still to write. tests/test_check_learner_styles.py
-tries the same in other learners' styles.
+its item, and only then the block still to write (the exercise's callback scaffold,
+untouched, or, in a file of its own, no callback class at all). tests/test_check_learner_styles.py tries the same in other learners' styles.
 """
 import re
 
@@ -19,12 +19,16 @@ ANSWER3 = (ROOT / "exercises" / "answers" / "step3.py").read_text()
 EVALUATE_BLOCK = ANSWER2[ANSWER2.index("test_loss, test_accuracy"):ANSWER2.index("\n\n# [predict]")]
 FIT = "model.fit(x_train, y_train, epochs=5)"
 CALLBACK = ANSWER3[ANSWER3.index("class StopAtAccuracy"):ANSWER3.index("\n\n# [model]")]
-CHANNEL = "    tf.keras.Input(shape=(28, 28)),\n    tf.keras.layers.Reshape((28, 28, 1)),"
-# Step 3's file before its callback: no callback, and a convolutional model with no
-# Input and no channel axis, which Keras builds at fit() and refuses there.
-NO_CALLBACK_YET = ANSWER3.replace(CALLBACK, "").replace(
-    CHANNEL + "  # Conv2D wants a channel axis: 1, grey\n", "").replace(
-    ", callbacks=[StopAtAccuracy(0.9)]", "")
+EXERCISE3 = (ROOT / "exercises" / "step3.py").read_text()
+SCAFFOLD = EXERCISE3[EXERCISE3.index("class StopAtAccuracy"):EXERCISE3.index("\n\n# [model]")]
+CHANNEL = "    tf.keras.layers.Reshape((28, 28, 1)),  # Conv2D wants a channel axis: 1, grey\n"
+INPUT = "    tf.keras.Input(shape=(28, 28)),\n"
+# A convolutional model with no Input and no channel axis, which Keras builds at fit()
+# and refuses there; fit() with no callback.
+NO_CHANNEL = ANSWER3.replace(INPUT + "    tf.keras.layers.Rescaling", "    tf.keras.layers.Rescaling") \
+    .replace(CHANNEL, "").replace(", callbacks=[StopAtAccuracy(0.9)]", "")
+# Step 3's file before its callback: the scaffold as the exercise gives it, untouched.
+NO_CALLBACK_YET = NO_CHANNEL.replace(CALLBACK, SCAFFOLD)
 
 # name: (what the file says, what it says instead, base)
 EVALUATE_NOT_YET = {
@@ -36,11 +40,10 @@ STEP3 = {
     "with-labels": ("import tensorflow", "import tensorflow", NO_CALLBACK_YET),
     # A callback mistake is judged on made-up epochs: the model's error is shown too.
     "and-a-callback-mistake": ('logs["val_accuracy"] >= self.target',
-                               'logs["accuracy"] >= self.target', ANSWER3.replace(
-                                   CHANNEL.split("\n")[1] + "  # Conv2D wants a channel axis: "
-                                   "1, grey\n", "")),
+                               'logs["accuracy"] >= self.target', ANSWER3.replace(CHANNEL, "")),
+    # A file of its own: no labels, and no callback class at all.
     "own-file": ("import tensorflow", "import tensorflow",
-                 "".join(line for line in NO_CALLBACK_YET.splitlines(True)
+                 "".join(line for line in NO_CHANNEL.replace(CALLBACK, "").splitlines(True)
                          if not line.startswith("# ["))),
 }
 

@@ -370,12 +370,6 @@ def orphaned_ends(parent):
 def main():
     orphaned_ends(int(os.environ.get("CHECK_PARENT", os.getppid())))
     from tutorial_helpers import quiet_tensorflow
-    # A stack dump just before the parent's time limit says where the file was.
-    limit = float(os.environ.get("CHECK_TIME_LIMIT", "0"))
-    if limit > 2:
-        global _stack  # faulthandler writes to it later: keep it open
-        _stack = open(sys.argv[2] + ".stack", "w")
-        faulthandler.dump_traceback_later(limit - 1.5, file=_stack)
     with quiet_tensorflow():
         import keras
         import tensorflow  # noqa: F401 (the learner's file imports it too)
@@ -383,6 +377,13 @@ def main():
     patch_model(keras)
     sys.argv = [str(FILE)]
     sys.path.insert(0, str(FILE.parent))
+    # The parent's clock starts at this note: a stack dump just before its time limit
+    # says where the file was.
+    limit = float(os.environ.get("CHECK_TIME_LIMIT", "0"))
+    if limit > 2:
+        global _stack  # faulthandler writes to it later: keep it open
+        _stack = open(_events.name + ".stack", "w")  # sys.argv is the file's now
+        faulthandler.dump_traceback_later(limit - 1.5, file=_stack)
     note("start")
     # Run it as `python FILE` would, in a namespace kept when it fails.
     globals_ = {"__name__": "__main__", "__file__": str(FILE), "__builtins__": __builtins__}

@@ -40,7 +40,8 @@ def parser():
                    help="folder with the four Fashion-MNIST .gz files (default: as "
                         "the steps look for them)")
     p.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
-                   help="stop your file if it runs longer than this")
+                   help="stop your file if it runs longer than this, from its first line "
+                        "(TensorFlow's import before it is not counted)")
     return p
 
 

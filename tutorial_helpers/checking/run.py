@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,12 @@ from .exercise import ROOT
 IMAGES = {"2": (3000, 1000), "3": (2000, 500)}  # training, test
 # At most this many epochs per fit(): more costs time and teaches the check nothing new.
 MAX_EPOCHS = {"2": 3, "3": 2}
-TIME_LIMIT = 60       # seconds; a file that runs longer is stopped
+# Seconds the learner's file may run, counted from its first line: TensorFlow's
+# import before it, slow on a busy one-CPU machine, is not the file's time.
+TIME_LIMIT = 60
+# Before the file starts, only a hang is stopped: the import takes seconds, or a
+# minute or more on a busy machine, and never loops.
+START_LIMIT = 600
 
 
 @dataclass
@@ -55,7 +61,6 @@ def syntax_error(path):
 
 def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5, images=IMAGES["2"]):
     """Run path under the probe; return a Run."""
-    import time
     path = Path(path).resolve()
     run = Run(syntax=syntax_error(path))
     if run.syntax:
@@ -74,20 +79,19 @@ def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5, images=IM
         start = time.monotonic()
         # Its own session: the time limit ends it and everything it started; Ctrl-C
         # in the terminal reaches only check.py, which then ends it.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tutorial_helpers.checking.probe", str(path), str(events)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            out, _ = process.communicate(timeout=time_limit)
-        except subprocess.TimeoutExpired:
-            run.timed_out = True
-            stop(process)
-            out, _ = process.communicate()
-        except BaseException:
-            stop(process)
-            raise
-        run.seconds = time.monotonic() - start
+        with open(Path(scratch) / "output", "w+b") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tutorial_helpers.checking.probe", str(path),
+                 str(events)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                run.timed_out = not ended_in_time(process, events, time_limit)
+            except BaseException:
+                stop(process)
+                raise
+            run.seconds = time.monotonic() - start
+            output.seek(0)
+            out = output.read()
         run.output = out.decode(errors="replace")
         if events.exists():
             run.events = [json.loads(line) for line in events.read_text().splitlines()
@@ -96,6 +100,25 @@ def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5, images=IM
         if run.timed_out and stack.exists():
             run.stack_line = where_in(stack.read_text(), path)
     return run
+
+
+def ended_in_time(process, events, time_limit):
+    """Wait for the probe to end; False if it was stopped: time_limit seconds after the
+    learner's file started (the probe's "start" note), or START_LIMIT before that."""
+    deadline, started = time.monotonic() + START_LIMIT, False
+    while True:
+        try:
+            process.wait(timeout=0.2)
+            return True
+        except subprocess.TimeoutExpired:
+            pass
+        if not started and events.exists() and '"kind": "start"' in events.read_text():
+            # Seen within 0.2 s of the note: the file gets its full time_limit.
+            started, deadline = True, time.monotonic() + time_limit
+        if time.monotonic() >= deadline:
+            stop(process)
+            process.wait()
+            return False
 
 
 def stop(process):
