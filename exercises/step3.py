@@ -19,7 +19,8 @@ x_val, y_val = x_train[-n_validation:], y_train[-n_validation:]
 x_train, y_train = x_train[:-n_validation], y_train[:-n_validation]
 print(f"Training on {len(x_train):,} images; {len(x_val):,} are held out for validation.")
 
-# Write each block of the pages below its marked line, such as # [model], in this order.
+# Write each block of the pages below its marked line, the comment that names it
+# in brackets (the model's is [model]), in this order.
 
 # [callback] Your callback: step 3's page, "Your turn: a callback of your own".
 class StopAtAccuracy(tf.keras.callbacks.Callback):

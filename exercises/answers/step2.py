@@ -14,7 +14,8 @@ import tensorflow as tf  # noqa: E402
 
 tf.keras.utils.set_random_seed(42)  # the same seed, the same numbers on every run
 
-# Write each block of the page below its marked line, such as # [model], in this order.
+# Write each block of the page below its marked line, the comment that names it
+# in brackets (the model's is [model]), in this order.
 
 # [model] The model: the page's section "2. The model".
 model = tf.keras.Sequential([
