@@ -13,7 +13,7 @@ import pytest
 from conftest import HANG_S, ROOT
 
 sys.path.insert(0, str(ROOT / "scenario"))
-from rehearsal.terminal import Terminal, screen_promises  # noqa: E402
+from rehearsal.terminal import Terminal, screen_promises, typed_lines_seen  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not shutil.which("tmux"), reason="needs tmux")
 SCENARIO = ROOT / "scenario" / "first-model"  # every scenario's setup is a copy of this one
@@ -181,3 +181,11 @@ def test_an_ubuntu_root_gets_universe_and_a_script_debootstrap_knows(tmp_path):
         assert not any(word.startswith("--components") for word in debian.debootstrap_command())
     finally:
         debian.remove()
+
+
+def test_a_line_typed_ahead_and_echoed_twice_is_one_typed_line():
+    # A slow shell: the terminal echoes the typed-ahead line, then the prompt shows it again.
+    typed = "#!/usr/bin/env bash\nclear; source tutorial\n"
+    screen = "clear; source tutorial\nroot@vm:/# clear; source tutorial\nSetting up (3s): x"
+    assert typed_lines_seen(screen, typed) == 1
+    assert typed_lines_seen(screen + "\nroot@vm:/# #!/usr/bin/env bash", typed) == 2

@@ -100,10 +100,12 @@ class Terminal:
 
 
 def typed_lines_seen(screen, typed):
-    """How many lines of the screen echo a line that was typed (after a prompt)."""
+    """How many of the typed lines the screen echoes (after a prompt). Each counts once:
+    a line typed ahead of a busy shell is echoed twice, by the terminal and then by the
+    shell's prompt, and is still one typed line."""
     lines = [line.strip() for line in typed.splitlines() if line.strip()]
-    return sum(1 for shown in screen.splitlines()
-               if any(shown.rstrip().endswith(line) for line in lines))
+    return len({line for shown in screen.splitlines() for line in lines
+                if shown.rstrip().endswith(line)})
 
 
 def screen_promises(terminal, typed, stages, waits=1):
