@@ -42,7 +42,7 @@ from .data import (CLASS_NAMES, FILES, FULL_SIZES, keras_cache_dir,  # noqa: E40
 from .drawing import (as_grey, draw_image, draw_images_in_a_row,  # noqa: E402
                       draw_images_in_rows, gap_bar, image_lines, print_table, use_color)
 from .files import results_dir, save_model, save_results  # noqa: E402
-from .flags import (DEFAULT_SEED, fraction, keras_file, make_parser,  # noqa: E402
+from .flags import (DEFAULT_SEED, keras_file, make_parser,  # noqa: E402
                     non_negative_int, positive_int, positive_number)
 from .logs import log_test_images, logdir, run_folder  # noqa: E402
 from .photos import (DRAWN, MAX_MEGAPIXELS, draw_side_by_side, drawn_photo,  # noqa: E402

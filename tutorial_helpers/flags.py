@@ -35,17 +35,6 @@ class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def fraction(text):
-    """argparse type: a number above 0 and at most 1, such as an accuracy of 0.9."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 0.9, got {text!r}")
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
-    return value
-
-
 def positive_number(text):
     """argparse type: a number above 0, such as a learning rate of 0.001 (or of 10)."""
     try:

@@ -11,7 +11,6 @@ the tutorial's code arrives as the scenario's own assets (scenario/pack), or not
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 from .machine import INSIDE
 
