@@ -159,3 +159,22 @@ def test_each_scenario_is_within_the_goal_and_its_intro_says_so(name):
     intro = (ROOT / "scenario" / name / "intro" / "text.md").read_text()
     said = re.search(r"(\d+) minutes <!-- rehearsal: ([\w-]+)\.estimated_min -->", intro)
     assert said and said.group(2) == name and int(said.group(1)) == round(estimate)
+
+
+def test_the_recorded_estimate_is_of_the_pages_as_they_are():
+    """A page edited since the recording (its prose, a section made optional) is timed
+    again with the recorded outputs; the report must hold that estimate, so the minutes
+    the intros quote are of the pages a learner reads."""
+    from rehearsal.journey import reading
+    from rehearsal.pages import pages
+    again = dict(RECORDED, reading={})
+    for name in course(ROOT / "scenario"):
+        again["reading"].update(reading(pages(ROOT / "scenario" / name, name), name))
+    now = estimates(again)
+    stale = {page: (RECORDED["estimates"]["pages"].get(page, {}).get("estimated_min"),
+                    guess["estimated_min"])
+             for page, guess in now["pages"].items()
+             if RECORDED["estimates"]["pages"].get(page, {}).get("estimated_min")
+             != guess["estimated_min"]}
+    assert stale == {}, (f"recorded and now, in minutes: {stale}; run  scenario/rehearse "
+                         "--estimate --write  (or rehearse again, if a page's commands changed)")
