@@ -108,6 +108,11 @@ PLANTS = {
                     "NumPy's ValueError: cannot reshape array"),
     "stopped": ("# [model]", 'raise SystemExit("no model today")\n# [model]',
                 "Your file stopped before its end:\n    no model today"),
+    # Killed as the system kills the largest program when memory runs out: what ran
+    # before is ticked, the rest is not called "not written yet".
+    "cut-short": ("# [evaluate]", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+                  "\n# [evaluate]", "(killed by SIGKILL), so the check could not see the "
+                  "rest of it. On a small machine that is most often"),
 }
 
 
@@ -241,6 +246,27 @@ def test_syntax_error_names_the_line_without_running_it(run_cached, tmp_path):
     assert "✗ the model" in result.stdout  # the block that holds the line
     assert result.returncode == 1
     assert not imported.exists()  # the file never ran: no TensorFlow, no training
+
+
+def test_a_broken_tensorflow_is_said_before_the_file_starts(run_cached, tmp_path):
+    """TensorFlow that cannot load stops the check before the learner's first line:
+    said so, with Python's last line, never "not written yet"."""
+    broken = tmp_path / "broken" / "keras"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        'raise ImportError("libtensorflow_framework.so.2: cannot open shared object file")')
+    run_cached.env["PYTHONPATH"] = os.pathsep.join([str(broken.parent),
+                                                    run_cached.env["PYTHONPATH"]])
+    path = tmp_path / "step2.py"
+    path.write_text(ANSWER)
+    result = check(run_cached, "--file", path)
+    assert_clean(result)
+    assert ("Mistake [no-start]: Your file never started: Python stopped while the check "
+            "loaded TensorFlow, before your file's first line:\n    ImportError: "
+            "libtensorflow_framework.so.2") in result.stdout, result.stdout
+    assert 'python -c "import tensorflow"' in result.stdout
+    assert "not written yet" not in result.stdout and "✓" not in result.stdout
+    assert result.returncode == 1
 
 
 def test_endless_loop_is_stopped_at_the_time_limit(run_cached, tmp_path):
@@ -431,7 +457,7 @@ def test_every_catalogued_mistake_has_a_test():
     from tutorial_helpers.checking.catalogue import MISTAKES
     import test_check3
     tested = {name.split("/")[0] for name in [*PLANTS, *test_check3.PLANTS]} | {
-        "syntax-error", "time-limit"}
+        "syntax-error", "time-limit", "no-start"}
     assert set(MISTAKES) == tested
     listed = (ROOT / "docs" / "exercises.md").read_text()
     assert all(f"`{name}`" in listed for name in MISTAKES)

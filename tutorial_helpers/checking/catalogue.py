@@ -101,6 +101,18 @@ MISTAKES = {
     "error": Mistake(
         "", "Line {line} stopped your file with {type}: {reason}\n    {code}",
         "Run your file yourself to read Python's whole message:  python {file}"),
+    # --- a run with no note of its end: killed, or TensorFlow would not load -------
+    "no-start": Mistake(
+        "", "Your file never started: Python stopped while the check loaded TensorFlow, "
+            "before your file's first line{printed}",
+        "See whether TensorFlow loads on its own:  "
+        "python -c \"import tensorflow\"   and if it fails there too, install again:  "
+        "pip install -r requirements.txt"),
+    "cut-short": Mistake(
+        "", "Your file was ended partway, with no error from Python ({how}), so the "
+            "check could not see the rest of it.{cause}",
+        "Close what else is running (a TensorBoard, another python stepN.py), then check "
+        "again; or run your file yourself to see more:  python {file}"),
     # --- the data as the model sees it -------------------------------------------
     "not-normalized": Mistake(
         "data", "fit() gets pixels from {low:g} to {high:g}, not from 0 to 1: the images "

@@ -15,6 +15,7 @@ in its place, such as a validation on the test images instead of evaluate()).
 import ast
 import difflib
 import re
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -545,6 +546,28 @@ def validated_on(run):
     return "held-out"
 
 
+MEMORY = (" On a small machine that is most often the system ending the largest "
+          "program when memory runs out.")
+
+
+def cut_short(run):
+    """(mistake, values) for a run that ended with no note of its end: killed (by the
+    system, when memory runs out) or stopped before the file's first line (a broken
+    TensorFlow install). None for a run that ended as Python ends a file."""
+    if run.last("end") or run.last("exit") or run.last("error"):
+        return None
+    code = run.returncode or 0
+    try:
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    except ValueError:
+        how = f"killed by signal {-code}"
+    if not run.first("start"):
+        said = next((line.strip() for line in reversed(run.output.splitlines())
+                     if line.strip()), "")
+        return "no-start", {"printed": f":\n    {said}" if said else f" ({how})."}
+    return "cut-short", {"how": how, "cause": MEMORY if code == -signal.SIGKILL else ""}
+
+
 def judge(step, run, path):
     verdict = Verdict()
     order = [item for item, _ in ITEMS[step]]
@@ -582,6 +605,7 @@ def judge(step, run, path):
         return fail(item, "time-limit", where=where.rstrip("\n"))
 
     error, stopped = run.last("error"), run.last("exit")
+    short = cut_short(run)
     error_item = None
     if error:
         verdict.raw = error["traceback"]
@@ -638,6 +662,8 @@ def judge(step, run, path):
             return fail(item_in(step, MISTAKES[failed.mistake].item) or item,
                         failed.mistake, **failed.values)
         except Unchecked:
+            if short:
+                break  # not "not written yet": the run never got that far
             if error:
                 return error_after(item)
             if item == "predict" and (scratch or "predict" not in labels_in(path)):
@@ -658,6 +684,9 @@ def judge(step, run, path):
         if error and item == error_item:
             return report_error()
         verdict.passed.append(item)
+    if short:
+        verdict.where = "your file"
+        return fail(None, short[0], **short[1])
     if error:
         return report_error()
     if stopped and stopped.get("message"):

@@ -35,6 +35,7 @@ class Run:
     syntax: dict = None       # a SyntaxError, found before anything ran
     stack_line: tuple = None  # where the file was when the time limit struck
     seconds: float = 0.0
+    returncode: int = None    # the probe's: below 0, the signal that ended it
 
     def all(self, kind):
         return [e for e in self.events if e["kind"] == kind]
@@ -90,6 +91,7 @@ def run_file(path, data_dir=None, time_limit=TIME_LIMIT, max_epochs=5, images=IM
                 stop(process)
                 raise
             run.seconds = time.monotonic() - start
+            run.returncode = process.returncode
             output.seek(0)
             out = output.read()
         run.output = out.decode(errors="replace")
