@@ -174,7 +174,7 @@ def unwritten(path):
 def writes_callback(run, path):
     """Whether the file has a callback class: one it defines (made from a class whose
     name ends in Callback) or one its globals hold at its end (imported, say)."""
-    end = run.last("end") or run.last("error") or run.last("exit") or {}
+    end = run.ending() or {}
     if end.get("callback_classes"):
         return True
     try:
@@ -346,7 +346,7 @@ def check_train(step, run, path, verdict):
     fit = run.first("fit")
     if fit is None:
         raise Unchecked
-    end = run.last("end") or run.last("error") or run.last("exit") or {}
+    end = run.ending() or {}
     given = [c for c in fit["callbacks"] if c["own"]]
     for c in given:
         if c["is_class"]:
@@ -375,7 +375,7 @@ def check_callback(step, run, path, verdict):
     fit = run.first("fit") or {}
     given = [c for c in fit.get("callbacks") or [] if c["own"] and c.get("trial")]
     trial = given[0]["trial"] if given else None
-    end = run.last("end") or run.last("error") or run.last("exit") or {}
+    end = run.ending() or {}
     trials = end.get("callback_trials") or {}
     name = given[0]["class"] if given else next(iter(trials), None)
     if trial is None:
@@ -554,7 +554,7 @@ def cut_short(run):
     """(mistake, values) for a run that ended with no note of its end: killed (by the
     system, when memory runs out) or stopped before the file's first line (a broken
     TensorFlow install). None for a run that ended as Python ends a file."""
-    if run.last("end") or run.last("exit") or run.last("error"):
+    if run.ending():
         return None
     code = run.returncode or 0
     try:

@@ -48,6 +48,11 @@ class Run:
         found = self.all(kind)
         return found[-1] if found else None
 
+    def ending(self):
+        """The probe's note of how the file ended (it notes one: "end", "error" or
+        "exit", with the file's state), or None when the run was cut short."""
+        return self.last("end") or self.last("error") or self.last("exit")
+
 
 def syntax_error(path):
     """Compile the file without running it: a dict for its SyntaxError, or None."""
